@@ -1,0 +1,42 @@
+package io.devarno.realtime.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.devarno.realtime.config.RealtimeConfig;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Answers a declared body over {@code realtime.max-message-size} with 413 and a JSON body, before reading it. */
+@ApplicationScoped
+public class BodyLimitFilter {
+
+    private final long maxBytes;
+
+    public BodyLimitFilter(RealtimeConfig config) {
+        this.maxBytes = config.maxMessageSize().asLongValue();
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::handle, 900);
+    }
+
+    void handle(RoutingContext context) {
+        String length = context.request().getHeader("Content-Length");
+        if (length != null && context.normalizedPath().startsWith("/api/")) {
+            try {
+                if (Long.parseLong(length.trim()) > maxBytes) {
+                    context.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                            .putHeader("Connection", "close")
+                            .end(new JsonObject().put("error", "payload_too_large")
+                                    .put("message", "the body is larger than realtime.max-message-size (" + maxBytes + " bytes)").encode());
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                // Vert.x rejects a malformed Content-Length itself
+            }
+        }
+        context.next();
+    }
+}

@@ -1,0 +1,20 @@
+package io.devarno.realtime.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import io.devarno.realtime.config.RealtimeConfig;
+
+/** Picks the authenticator for {@code realtime.auth.mode}. */
+@ApplicationScoped
+public class AuthenticatorProducer {
+
+    @Produces
+    @ApplicationScoped
+    ConnectionAuthenticator authenticator(RealtimeConfig config) {
+        return switch (config.auth().mode()) {
+            case TRUSTED_HEADER -> new TrustedHeaderAuthenticator();
+            case JWT -> throw new IllegalStateException("jwt mode is not available yet");
+        };
+    }
+}

@@ -1,0 +1,18 @@
+package io.devarno.realtime.cluster;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Carries messages between pods (contract section 4). A publish succeeds once the broker has taken it;
+ * delivery then happens on every pod that holds the user, this one included, through the same path.
+ */
+public interface Broker {
+
+    /** Fails with {@link BrokerUnavailableException} at once when the broker is known to be down. */
+    Uni<Void> publishToUser(String userId, String payload);
+
+    Uni<Void> broadcast(String payload);
+
+    /** True while this pod's subscription connection is up. */
+    boolean isConnected();
+}

@@ -1,0 +1,194 @@
+package io.devarno.realtime.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.hub.UserSubscriptions;
+import io.devarno.realtime.redis.RedisLayout;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Redis pub/sub. Publishing goes through the pooled client; receiving through one dedicated connection per
+ * pod, subscribed to {@code realtime:broadcast} and to the user channel of each user the hub holds. When that
+ * connection ends or fails, it is re-established every {@code realtime.redis.reconnect-interval}, every
+ * channel is subscribed again, and {@link BrokerReconnected} is fired so presence can be re-asserted.
+ */
+@ApplicationScoped
+public class RedisBroker implements Broker, UserSubscriptions {
+
+    private static final Logger LOG = Logger.getLogger(RedisBroker.class);
+    private static final int CHANNELS_PER_COMMAND = 500;
+
+    private final ReactiveRedisDataSource redis;
+    private final RedisLayout layout;
+    private final RealtimeConfig config;
+    private final Vertx vertx;
+    private final Event<BrokerReconnected> reconnected;
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private volatile RedisConnection subscriber;
+    private volatile boolean stopped;
+    private boolean everConnected;
+    private long timer = -1;
+
+    @Inject
+    Hub hub;
+
+    public RedisBroker(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, Vertx vertx,
+            Event<BrokerReconnected> reconnected) {
+        this.redis = redis;
+        this.layout = layout;
+        this.config = config;
+        this.vertx = vertx;
+        this.reconnected = reconnected;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        connect();
+        timer = vertx.setPeriodic(config.redis().reconnectInterval().toMillis(), id -> {
+            if (subscriber == null && !stopped) {
+                connect();
+            }
+        });
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopped = true;
+    }
+
+    @Override
+    public Uni<Void> publishToUser(String userId, String payload) {
+        return publish(layout.userChannel(userId), payload);
+    }
+
+    @Override
+    public Uni<Void> broadcast(String payload) {
+        return publish(layout.broadcastChannel(), payload);
+    }
+
+    private Uni<Void> publish(String channel, String payload) {
+        if (subscriber == null) {
+            return Uni.createFrom().failure(new BrokerUnavailableException("Redis is unavailable", null));
+        }
+        return redis.execute(Command.PUBLISH, channel, payload)
+                .ifNoItem().after(config.redis().timeout()).fail()
+                .onFailure().transform(f -> new BrokerUnavailableException("Redis did not take the message: " + f.getMessage(), f))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return subscriber != null;
+    }
+
+    @Override
+    public void subscribe(String userId) {
+        send(subscriber, Command.SUBSCRIBE, List.of(layout.userChannel(userId)));
+    }
+
+    @Override
+    public void unsubscribe(String userId) {
+        send(subscriber, Command.UNSUBSCRIBE, List.of(layout.userChannel(userId)));
+    }
+
+    private void connect() {
+        if (stopped || !connecting.compareAndSet(false, true)) {
+            return;
+        }
+        redis.getRedis().connect()
+                .ifNoItem().after(config.redis().timeout()).fail()
+                .subscribe().with(this::onConnected, failure -> {
+                    connecting.set(false);
+                    LOG.debugf("Redis pub/sub connection failed: %s", failure.getMessage());
+                });
+    }
+
+    private void onConnected(RedisConnection connection) {
+        connection.handler(this::onMessage);
+        connection.exceptionHandler(failure -> lost(connection, failure.getMessage()));
+        connection.endHandler(() -> lost(connection, "connection closed"));
+        // Publish the connection before reading the hub's users: a user registering concurrently either
+        // sees it and subscribes itself, or is in the snapshot below.
+        subscriber = connection;
+        List<String> users = new ArrayList<>(hub.users());
+        List<String> channels = new ArrayList<>(users.size() + 1);
+        channels.add(layout.broadcastChannel());
+        users.forEach(user -> channels.add(layout.userChannel(user)));
+        send(connection, Command.SUBSCRIBE, channels);
+        // A user that left while the snapshot was being subscribed must not stay subscribed.
+        users.forEach(user -> hub.ifUserAbsent(user, () -> unsubscribe(user)));
+        connecting.set(false);
+        if (everConnected) {
+            LOG.infof("Redis pub/sub connection re-established; %d user channels subscribed again", users.size());
+        }
+        everConnected = true;
+        reconnected.fireAsync(new BrokerReconnected());
+    }
+
+    private void lost(RedisConnection connection, String why) {
+        if (subscriber == connection) {
+            subscriber = null;
+            if (!stopped) {
+                LOG.warnf("Redis pub/sub connection lost (%s); retrying every %s", why, config.redis().reconnectInterval());
+            }
+        }
+        connection.closeAndForget();
+    }
+
+    private void onMessage(Response message) {
+        if (message.size() < 3 || !"message".equals(message.get(0).toString())) {
+            return;
+        }
+        String channel = message.get(1).toString();
+        String payload = message.get(2).toString();
+        if (channel.equals(layout.broadcastChannel())) {
+            hub.broadcast(payload);
+            return;
+        }
+        String userId = layout.userOfChannel(channel);
+        if (userId != null) {
+            hub.deliverToUser(userId, payload);
+        }
+    }
+
+    private void send(RedisConnection connection, Command command, List<String> channels) {
+        if (connection == null) {
+            return; // subscribed again on reconnect
+        }
+        for (int from = 0; from < channels.size(); from += CHANNELS_PER_COMMAND) {
+            Request request = Request.cmd(command);
+            channels.subList(from, Math.min(channels.size(), from + CHANNELS_PER_COMMAND)).forEach(request::arg);
+            connection.send(request).subscribe().with(ignored -> {
+            }, failure -> LOG.debugf("%s failed: %s", command, failure.getMessage()));
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopped = true;
+        vertx.cancelTimer(timer);
+        RedisConnection connection = subscriber;
+        subscriber = null;
+        if (connection != null) {
+            connection.closeAndForget();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.devarno.realtime.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
+
+/** Stops start-up with one clear line per bad setting (contract section 1). */
+@ApplicationScoped
+public class ConfigValidator {
+
+    private static final Logger LOG = Logger.getLogger(ConfigValidator.class);
+
+    void onStart(@Observes @Priority(1) StartupEvent event, RealtimeConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            problems.forEach(LOG::error);
+            throw new ConfigurationException("Invalid configuration: " + String.join("; ", problems));
+        }
+        if (config.auth().mode() == RealtimeConfig.AuthMode.TRUSTED_HEADER) {
+            LOG.warn("realtime.auth.mode=trusted-header: the user id is taken from X-User-ID / ?user_id= as sent; "
+                    + "port 8085 must stay internal, reachable only from the gateway");
+        }
+        if (config.allowedOrigins().isEmpty()) {
+            LOG.info("realtime.allowed-origins is empty: browser upgrades (with an Origin header) are refused "
+                    + "until origins are configured; server-side clients are allowed");
+        }
+    }
+
+    static List<String> problems(RealtimeConfig config) {
+        List<String> problems = new ArrayList<>();
+        positive(problems, "realtime.ping-interval", config.pingInterval());
+        positive(problems, "realtime.pong-timeout", config.pongTimeout());
+        positive(problems, "realtime.presence.ttl", config.presence().ttl());
+        positive(problems, "realtime.shutdown.drain", config.shutdown().drain(), true);
+        positive(problems, "realtime.redis.timeout", config.redis().timeout());
+        positive(problems, "realtime.redis.reconnect-interval", config.redis().reconnectInterval());
+        if (config.pongTimeout().compareTo(config.pingInterval()) <= 0) {
+            problems.add("realtime.pong-timeout (" + config.pongTimeout()
+                    + ") must be longer than realtime.ping-interval (" + config.pingInterval() + ")");
+        }
+        if (config.presence().ttl().compareTo(config.pongTimeout()) < 0) {
+            problems.add("realtime.presence.ttl (" + config.presence().ttl()
+                    + ") must not be shorter than realtime.pong-timeout (" + config.pongTimeout() + ")");
+        }
+        if (config.maxMessageSize().asLongValue() < 1 || config.maxMessageSize().asLongValue() > Integer.MAX_VALUE) {
+            problems.add("realtime.max-message-size must be between 1 byte and 2G");
+        }
+        atLeastOne(problems, "realtime.send-buffer", config.sendBuffer());
+        atLeastOne(problems, "realtime.max-connections-per-user", config.maxConnectionsPerUser());
+        atLeastOne(problems, "realtime.client-rate-limit", config.clientRateLimit());
+        config.maxConnections().ifPresent(n -> atLeastOne(problems, "realtime.max-connections", n));
+        if (config.presence().keyPrefix().isBlank()) {
+            problems.add("realtime.presence.key-prefix must not be blank");
+        }
+        if (config.presence().statePrefix().equals(config.presence().keyPrefix())) {
+            problems.add("realtime.presence.state-prefix must differ from realtime.presence.key-prefix");
+        }
+        if (config.auth().mode() == RealtimeConfig.AuthMode.JWT && !jwtKeyConfigured()) {
+            problems.add("realtime.auth.mode=jwt needs a verification key: set mp.jwt.verify.publickey.location "
+                    + "(PEM or JWKS) or mp.jwt.verify.publickey");
+        }
+        return problems;
+    }
+
+    private static boolean jwtKeyConfigured() {
+        var config = ConfigProvider.getConfig();
+        return config.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
+                || config.getOptionalValue("mp.jwt.verify.publickey", String.class).isPresent();
+    }
+
+    private static void positive(List<String> problems, String name, Duration value) {
+        positive(problems, name, value, false);
+    }
+
+    private static void positive(List<String> problems, String name, Duration value, boolean zeroAllowed) {
+        if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+            problems.add(name + " must be " + (zeroAllowed ? "zero or positive" : "positive") + " (was " + value + ")");
+        }
+    }
+
+    private static void atLeastOne(List<String> problems, String name, int value) {
+        if (value < 1) {
+            problems.add(name + " must be at least 1 (was " + value + ")");
+        }
+    }
+}

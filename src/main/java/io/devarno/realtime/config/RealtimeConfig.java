@@ -1,0 +1,136 @@
+package io.devarno.realtime.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every service setting, under the prefix {@code realtime.} (contract section 1). Each one can be
+ * overridden by an environment variable, e.g. {@code REALTIME_PRESENCE_TTL=120s}.
+ * {@link ConfigValidator} rejects bad values at start-up.
+ */
+@ConfigMapping(prefix = "realtime")
+public interface RealtimeConfig {
+
+    /** The server sends a WebSocket ping this often. */
+    @WithDefault("54s")
+    Duration pingInterval();
+
+    /** A connection that sends no pong and no frame for this long is closed. */
+    @WithDefault("60s")
+    Duration pongTimeout();
+
+    Presence presence();
+
+    PubSub pubsub();
+
+    /** Largest WebSocket message or REST body accepted. */
+    @WithDefault("512K")
+    MemorySize maxMessageSize();
+
+    /** Outbound messages queued per connection before it counts as a slow consumer (closed with 1013). */
+    @WithDefault("256")
+    int sendBuffer();
+
+    /** Per pod: further upgrades of the same user to this pod are refused. */
+    @WithDefault("32")
+    int maxConnectionsPerUser();
+
+    /** Per-pod ceiling on connections; upgrades past it get 503. Unset: no ceiling. */
+    OptionalInt maxConnections();
+
+    /** Client frames a connection may send per second before it is closed with 1008. */
+    @WithDefault("50")
+    int clientRateLimit();
+
+    Auth auth();
+
+    Api api();
+
+    /**
+     * Browser origins allowed to open a WebSocket. Empty: no browser origin (server-side clients,
+     * which send no Origin header, are always allowed). {@code *} allows every origin.
+     */
+    Optional<List<String>> allowedOrigins();
+
+    Shutdown shutdown();
+
+    Redis redis();
+
+    Console console();
+
+    /** This pod's id in Redis and in the connections listing. Unset: {@code HOSTNAME}, else generated. */
+    Optional<String> podId();
+
+    interface Presence {
+        /** Expiry of a presence key; refreshed by pongs and app-level pings. */
+        @WithDefault("300s")
+        Duration ttl();
+
+        /** Prefix of the public presence keys {@code presence:<userId>}. */
+        @WithDefault("presence:")
+        String keyPrefix();
+
+        /** Prefix of the service's own bookkeeping keys (connection sets, online index). */
+        @WithDefault("realtime:presence:")
+        String statePrefix();
+    }
+
+    interface PubSub {
+        /** Prefix of the Redis pub/sub channels: {@code <prefix>user:<id>}, {@code <prefix>broadcast}, {@code <prefix>presence}. */
+        @WithDefault("realtime:")
+        String prefix();
+    }
+
+    interface Auth {
+        /** {@code jwt} (default) or {@code trusted-header} (the gateway sets X-User-ID; keep the port internal). */
+        @WithDefault("jwt")
+        AuthMode mode();
+
+        /** Accept the token in an {@code ?access_token=} query parameter (it ends up in access logs). */
+        @WithDefault("false")
+        boolean queryToken();
+
+        /** The JWT claim that holds the user id. */
+        @WithDefault("sub")
+        String userClaim();
+    }
+
+    interface Api {
+        /** In jwt mode the internal REST API needs a token whose {@code groups} hold this role. */
+        @WithDefault("realtime-publisher")
+        String role();
+    }
+
+    interface Shutdown {
+        /** On SIGTERM, open connections are closed with 1001 spread over this time. */
+        @WithDefault("10s")
+        Duration drain();
+    }
+
+    interface Redis {
+        /** No Redis command waits longer than this. */
+        @WithDefault("1s")
+        Duration timeout();
+
+        /** How often a lost pub/sub connection is retried. */
+        @WithDefault("1s")
+        Duration reconnectInterval();
+    }
+
+    interface Console {
+        /** Serve the live console at /console (protected like the internal API in jwt mode). */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
+    enum AuthMode {
+        JWT,
+        TRUSTED_HEADER
+    }
+}

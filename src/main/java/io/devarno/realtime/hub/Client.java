@@ -1,0 +1,165 @@
+package io.devarno.realtime.hub;
+
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+
+/** One WebSocket connection (one browser tab) of a user on this pod. */
+public final class Client {
+
+    private final String id;
+    private final String userId;
+    private final String member;
+    private final WebSocketConnection connection;
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile long lastActivityNanos;
+    private volatile long lastPingNanos;
+    private volatile long lastPresenceTouchNanos;
+    private volatile OptionalLong tokenExpiresAt;
+    private volatile String closeReason;
+    private volatile boolean closed;
+    private long rateWindowStartNanos;
+    private int framesInWindow;
+    private CompletionStage<?> presenceTail = CompletableFuture.completedFuture(null);
+
+    public Client(WebSocketConnection connection, String userId, String podId, OptionalLong tokenExpiresAt) {
+        this.id = connection.id();
+        this.userId = userId;
+        this.member = podId + "/" + id;
+        this.connection = connection;
+        this.tokenExpiresAt = tokenExpiresAt;
+        long now = System.nanoTime();
+        this.lastActivityNanos = now;
+        this.lastPingNanos = now;
+        this.rateWindowStartNanos = now;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    /** Unique across pods: the connection's member id in Redis. */
+    public String member() {
+        return member;
+    }
+
+    public WebSocketConnection connection() {
+        return connection;
+    }
+
+    /**
+     * Queues a text frame. Returns false, sending nothing, when {@code limit} frames are already waiting to be
+     * written: the caller treats the connection as a slow consumer.
+     */
+    boolean trySend(String payload, int limit, Runnable onWritten) {
+        if (pending.incrementAndGet() > limit) {
+            pending.decrementAndGet();
+            return false;
+        }
+        connection.sendText(payload).subscribe().with(
+                ignored -> {
+                    pending.decrementAndGet();
+                    onWritten.run();
+                },
+                failure -> pending.decrementAndGet());
+        return true;
+    }
+
+    public int pending() {
+        return pending.get();
+    }
+
+    /** Records our reason and closes; the first reason given wins. */
+    public void close(int code, String message, String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        if (connection.isOpen()) {
+            connection.close(new CloseReason(code, message)).subscribe().with(ignored -> {
+            }, failure -> {
+            });
+        }
+    }
+
+    /** Why the server closed it (a metrics label), or null when the client closed it. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** Called once the connection is closed, before its presence is removed. */
+    public void markClosed() {
+        closed = true;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public void markActive() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    public long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    public long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    public void markPinged(long nanos) {
+        lastPingNanos = nanos;
+    }
+
+    public OptionalLong tokenExpiresAt() {
+        return tokenExpiresAt;
+    }
+
+    public void extendToken(long expiresAt) {
+        tokenExpiresAt = OptionalLong.of(expiresAt);
+    }
+
+    /** True when a presence refresh is due: at most one per {@code minIntervalNanos}. */
+    public boolean presenceRefreshDue(long nowNanos, long minIntervalNanos) {
+        if (nowNanos - lastPresenceTouchNanos < minIntervalNanos) {
+            return false;
+        }
+        lastPresenceTouchNanos = nowNanos;
+        return true;
+    }
+
+    /**
+     * Counts a client frame in a one-second window; false when the frame is over {@code perSecond}. Frames of
+     * one connection are handled one at a time, so no lock is needed.
+     */
+    public boolean admitFrame(int perSecond) {
+        long now = System.nanoTime();
+        if (now - rateWindowStartNanos >= 1_000_000_000L) {
+            rateWindowStartNanos = now;
+            framesInWindow = 0;
+        }
+        return ++framesInWindow <= perSecond;
+    }
+
+    /**
+     * Runs presence operations of this connection one after another, so that a close's "leave" never
+     * overtakes the open's "touch" on its way to Redis.
+     */
+    public synchronized CompletionStage<?> chainPresence(Supplier<CompletionStage<?>> operation) {
+        presenceTail = presenceTail.handle((result, failure) -> null).thenCompose(ignored -> operation.get());
+        return presenceTail;
+    }
+
+    public synchronized CompletionStage<?> presenceTail() {
+        return presenceTail;
+    }
+}

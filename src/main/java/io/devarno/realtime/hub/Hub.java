@@ -1,0 +1,186 @@
+package io.devarno.realtime.hub;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.metrics.RealtimeMetrics;
+
+/**
+ * This pod's connections, indexed by user: register, unregister, fan-out to every tab of a user, broadcast.
+ * Publishers never wait: a connection whose send buffer is full is closed with 1013 and skipped.
+ */
+@ApplicationScoped
+public class Hub {
+
+    public static final int SLOW_CONSUMER = 1013;
+
+    public enum Registration {
+        ACCEPTED, DRAINING, POD_FULL, USER_FULL
+    }
+
+    private final Map<String, Set<Client>> clientsByUser = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final UserSubscriptions subscriptions;
+    private final RealtimeMetrics metrics;
+    private final int sendBuffer;
+    private final int maxPerUser;
+    private final int maxConnections;
+    private volatile boolean draining;
+
+    public Hub(UserSubscriptions subscriptions, RealtimeMetrics metrics, RealtimeConfig config) {
+        this.subscriptions = subscriptions;
+        this.metrics = metrics;
+        this.sendBuffer = config.sendBuffer();
+        this.maxPerUser = config.maxConnectionsPerUser();
+        this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
+        metrics.bindGauges(connections::get, clientsByUser::size);
+    }
+
+    /** A cheap pre-check for the upgrade request; {@link #register} decides for real. */
+    public Registration admits(String userId) {
+        if (draining) {
+            return Registration.DRAINING;
+        }
+        if (connections.get() >= maxConnections) {
+            return Registration.POD_FULL;
+        }
+        Set<Client> tabs = clientsByUser.get(userId);
+        return tabs != null && tabs.size() >= maxPerUser ? Registration.USER_FULL : Registration.ACCEPTED;
+    }
+
+    public Registration register(Client client) {
+        if (draining) {
+            return Registration.DRAINING;
+        }
+        if (connections.incrementAndGet() > maxConnections) {
+            connections.decrementAndGet();
+            return Registration.POD_FULL;
+        }
+        Registration[] outcome = { Registration.ACCEPTED };
+        clientsByUser.compute(client.userId(), (userId, tabs) -> {
+            if (tabs == null) {
+                tabs = ConcurrentHashMap.newKeySet();
+                subscriptions.subscribe(userId);
+            } else if (tabs.size() >= maxPerUser) {
+                outcome[0] = Registration.USER_FULL;
+                return tabs;
+            }
+            tabs.add(client);
+            return tabs;
+        });
+        if (outcome[0] != Registration.ACCEPTED) {
+            connections.decrementAndGet();
+        }
+        return outcome[0];
+    }
+
+    /** Returns true when the client was registered here (and is now gone). */
+    public boolean unregister(Client client) {
+        boolean[] removed = { false };
+        clientsByUser.computeIfPresent(client.userId(), (userId, tabs) -> {
+            removed[0] = tabs.remove(client);
+            if (tabs.isEmpty()) {
+                subscriptions.unsubscribe(userId);
+                return null;
+            }
+            return tabs;
+        });
+        if (removed[0]) {
+            connections.decrementAndGet();
+        }
+        return removed[0];
+    }
+
+    /** Writes the payload to every local connection of the user. Returns how many connections took it. */
+    public int deliverToUser(String userId, String payload) {
+        Set<Client> tabs = clientsByUser.get(userId);
+        if (tabs == null) {
+            metrics.dropped("no_local_connection");
+            return 0;
+        }
+        int sent = 0;
+        for (Client client : tabs) {
+            sent += send(client, payload);
+        }
+        return sent;
+    }
+
+    public int broadcast(String payload) {
+        int sent = 0;
+        for (Set<Client> tabs : clientsByUser.values()) {
+            for (Client client : tabs) {
+                sent += send(client, payload);
+            }
+        }
+        return sent;
+    }
+
+    private int send(Client client, String payload) {
+        if (client.trySend(payload, sendBuffer, metrics::delivered)) {
+            return 1;
+        }
+        metrics.dropped("slow_consumer");
+        if (client.closeReason() == null) {
+            metrics.slowConsumerDisconnect();
+            client.close(SLOW_CONSUMER, "slow consumer: send buffer full", "slow_consumer");
+        }
+        return 0;
+    }
+
+    public void forEachClient(Consumer<Client> action) {
+        clientsByUser.values().forEach(tabs -> tabs.forEach(action));
+    }
+
+    /** True when the user holds at least one connection on this pod. */
+    public boolean hasUser(String userId) {
+        return clientsByUser.containsKey(userId);
+    }
+
+    /**
+     * Runs {@code action} only if the user has no local connection, atomically with register and unregister
+     * of that user.
+     */
+    public void ifUserAbsent(String userId, Runnable action) {
+        clientsByUser.compute(userId, (id, tabs) -> {
+            if (tabs == null) {
+                action.run();
+            }
+            return tabs;
+        });
+    }
+
+    public Collection<String> users() {
+        return Set.copyOf(clientsByUser.keySet());
+    }
+
+    /** user id -> local connection count, in user-id order. */
+    public Map<String, Integer> connectionsPerUser() {
+        Map<String, Integer> counts = new TreeMap<>();
+        clientsByUser.forEach((userId, tabs) -> counts.put(userId, tabs.size()));
+        return counts;
+    }
+
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    public int userCount() {
+        return clientsByUser.size();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    public void startDraining() {
+        draining = true;
+    }
+}

@@ -1,0 +1,13 @@
+package io.devarno.realtime.hub;
+
+/**
+ * Told by the hub when a user's first local connection opens and their last one closes, so that the pod
+ * listens only to the users it holds. Called while the hub holds that user's entry, so calls for one user
+ * come in the order the hub decided them; implementations must not block.
+ */
+public interface UserSubscriptions {
+
+    void subscribe(String userId);
+
+    void unsubscribe(String userId);
+}

@@ -1,0 +1,70 @@
+package io.devarno.realtime.lifecycle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Client;
+import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.presence.PresenceTracker;
+import io.devarno.realtime.ws.CloseCodes;
+import io.quarkus.runtime.ShutdownEvent;
+
+/**
+ * Graceful shutdown (contract section 8): readiness DOWN and new upgrades refused at once, open connections
+ * closed with 1001 spread evenly over {@code realtime.shutdown.drain}, presence cleaned as for ordinary
+ * closes, then the process may exit.
+ */
+@ApplicationScoped
+public class Drain {
+
+    private static final Logger LOG = Logger.getLogger(Drain.class);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
+    private final Hub hub;
+    private final PresenceTracker presence;
+    private final Duration drain;
+
+    public Drain(Hub hub, PresenceTracker presence, RealtimeConfig config) {
+        this.hub = hub;
+        this.presence = presence;
+        this.drain = config.shutdown().drain();
+    }
+
+    void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+        hub.startDraining();
+        List<Client> clients = new ArrayList<>();
+        hub.forEachClient(clients::add);
+        LOG.infof("Draining %d connections over %s", clients.size(), drain);
+        long start = System.nanoTime();
+        long spacing = clients.isEmpty() ? 0 : drain.toNanos() / clients.size();
+        for (int i = 0; i < clients.size(); i++) {
+            sleepUntil(start + i * spacing);
+            clients.get(i).close(CloseCodes.GOING_AWAY, "server shutting down", "shutdown");
+        }
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {
+            sleepUntil(System.nanoTime() + 20_000_000L);
+        }
+        presence.settled(clients).await().atMost(CLOSE_GRACE);
+        LOG.infof("Drained in %d ms; %d connections left", (System.nanoTime() - start) / 1_000_000, hub.connectionCount());
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

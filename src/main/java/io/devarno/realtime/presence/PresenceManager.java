@@ -1,0 +1,31 @@
+package io.devarno.realtime.presence;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Cluster-wide presence (contract section 5). A user is online while at least one of their connections,
+ * on any pod, is alive; each connection is named by a member id unique across pods.
+ */
+public interface PresenceManager {
+
+    /** Marks the connection alive (open, pong, app ping). Emits true when the user just came online. */
+    Uni<Boolean> touch(String userId, String member);
+
+    /** Forgets a closed connection. Emits the number of the user's live connections left cluster-wide. */
+    Uni<Integer> leave(String userId, String member);
+
+    /** The user's last-seen epoch ms while online, empty while offline. */
+    Uni<Optional<Long>> lastSeen(String userId);
+
+    /** One page of online users; {@code after} is the previous page's cursor (null for the first page). */
+    Uni<Page> online(String after, int limit);
+
+    /** Takes offline the users whose connections all expired without a close. Emits how many. */
+    Uni<Integer> sweepExpired();
+
+    record Page(List<String> users, String nextCursor) {
+    }
+}

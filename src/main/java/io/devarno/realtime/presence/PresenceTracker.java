@@ -1,0 +1,134 @@
+package io.devarno.realtime.presence;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+
+import org.jboss.logging.Logger;
+
+import io.devarno.realtime.cluster.BrokerReconnected;
+import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Client;
+import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Keeps Redis presence in step with this pod's connections: touch on open, pong and app ping (at most once
+ * a second per connection), leave on close, everything re-asserted after Redis comes back. A Redis failure
+ * never closes a connection; it is counted and repaired later.
+ */
+@ApplicationScoped
+public class PresenceTracker {
+
+    private static final Logger LOG = Logger.getLogger(PresenceTracker.class);
+    private static final long REFRESH_MIN_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final PresenceManager presence;
+    private final Hub hub;
+    private final RealtimeMetrics metrics;
+    private final RealtimeConfig config;
+    private final Vertx vertx;
+    /** Set when a presence write failed; cleared when every local connection has been re-asserted. */
+    private final AtomicBoolean stale = new AtomicBoolean();
+    private long timer = -1;
+
+    public PresenceTracker(PresenceManager presence, Hub hub, RealtimeMetrics metrics, RealtimeConfig config, Vertx vertx) {
+        this.presence = presence;
+        this.hub = hub;
+        this.metrics = metrics;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.pingInterval().toMillis(), id -> {
+            sweepExpired();
+            if (stale.get()) {
+                reassertAll();
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        vertx.cancelTimer(timer);
+    }
+
+    public void joined(Client client) {
+        client.presenceRefreshDue(System.nanoTime(), 0);
+        touch(client);
+    }
+
+    /** A pong or an app-level ping arrived. */
+    public void refresh(Client client) {
+        if (client.presenceRefreshDue(System.nanoTime(), REFRESH_MIN_INTERVAL_NANOS)) {
+            touch(client);
+        }
+    }
+
+    public CompletionStage<?> left(Client client) {
+        return client.chainPresence(() -> presence.leave(client.userId(), client.member())
+                .onFailure().invoke(this::failed)
+                .onFailure().recoverWithNull()
+                .subscribeAsCompletionStage());
+    }
+
+    void onBrokerReconnected(@ObservesAsync BrokerReconnected event) {
+        if (stale.get()) {
+            reassertAll();
+        }
+    }
+
+    private void reassertAll() {
+        stale.set(false);
+        int[] count = { 0 };
+        hub.forEachClient(client -> {
+            touch(client);
+            count[0]++;
+        });
+        LOG.infof("Presence re-asserted for %d local connections", count[0]);
+    }
+
+    private void touch(Client client) {
+        // Checked when the touch runs, after any earlier operation: a closed connection is never touched again.
+        client.chainPresence(() -> client.isClosed() ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : presence.touch(client.userId(), client.member())
+                .onFailure().invoke(this::failed)
+                .onFailure().recoverWithNull()
+                .subscribeAsCompletionStage());
+    }
+
+    private void failed(Throwable failure) {
+        metrics.presenceError();
+        if (stale.compareAndSet(false, true)) {
+            LOG.warnf("Presence update failed (%s); the connection stays open and presence is re-asserted when Redis answers",
+                    failure.getMessage());
+        }
+    }
+
+    private void sweepExpired() {
+        presence.sweepExpired()
+                .onFailure().recoverWithItem(0)
+                .subscribe().with(count -> {
+                    if (count > 0) {
+                        LOG.infof("%d users taken offline whose connections expired without a close", count);
+                    }
+                });
+    }
+
+    /** Waits (bounded) for every pending presence write of the given connections: used by the drain. */
+    public Uni<Void> settled(Iterable<Client> clients) {
+        java.util.List<Uni<Object>> pending = new java.util.ArrayList<>();
+        clients.forEach(c -> pending.add(Uni.createFrom().completionStage(c.presenceTail()).map(x -> (Object) x)));
+        return pending.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(pending).andCollectFailures().replaceWithVoid()
+                        .onFailure().recoverWithNull().replaceWithVoid();
+    }
+}

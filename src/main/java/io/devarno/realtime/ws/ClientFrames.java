@@ -1,0 +1,58 @@
+package io.devarno.realtime.ws;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.devarno.realtime.hub.Client;
+import io.devarno.realtime.presence.PresenceTracker;
+
+/**
+ * The client-to-server protocol (contract section 3): JSON objects with a {@code type}. {@code ping} is
+ * answered {@code pong} and refreshes presence; {@code auth} extends the token; anything else gets a
+ * {@code bad_request} error frame and the connection stays open.
+ */
+@ApplicationScoped
+public class ClientFrames {
+
+    static final String PONG = "{\"type\":\"pong\"}";
+
+    private final ObjectMapper json;
+    private final PresenceTracker presence;
+    private final TokenRefresh tokenRefresh;
+
+    public ClientFrames(ObjectMapper json, PresenceTracker presence, TokenRefresh tokenRefresh) {
+        this.json = json;
+        this.presence = presence;
+        this.tokenRefresh = tokenRefresh;
+    }
+
+    /** Returns the frame to answer with. */
+    public String handle(Client client, String text) {
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        } catch (Exception e) {
+            return error("bad_request", "frame is not JSON");
+        }
+        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
+            return error("bad_request", "frame must be a JSON object with a string \"type\"");
+        }
+        return switch (frame.get("type").asText()) {
+            case "ping" -> {
+                presence.refresh(client);
+                yield PONG;
+            }
+            case "auth" -> tokenRefresh.handle(client, frame.path("token").isTextual() ? frame.get("token").asText() : null);
+            default -> error("bad_request", "unknown frame type; expected \"ping\" or \"auth\"");
+        };
+    }
+
+    public String error(String code, String message) {
+        ObjectNode error = json.createObjectNode();
+        error.put("type", "error").put("code", code).put("message", message);
+        return error.toString();
+    }
+}

@@ -1,0 +1,73 @@
+package io.devarno.realtime.ws;
+
+import java.time.Duration;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Client;
+import io.devarno.realtime.hub.Hub;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * One timer for the whole pod: pings each connection every {@code ping-interval}, closes the ones silent
+ * for {@code pong-timeout} (1001, "pong timeout") and the ones whose token expired (4001).
+ */
+@ApplicationScoped
+public class Heartbeat {
+
+    private static final Buffer PING = Buffer.buffer(new byte[0]);
+
+    private final Hub hub;
+    private final long pingIntervalNanos;
+    private final long pongTimeoutNanos;
+    private final long tickMillis;
+    private Vertx vertx;
+    private long timer = -1;
+
+    public Heartbeat(Hub hub, RealtimeConfig config) {
+        this.hub = hub;
+        this.pingIntervalNanos = config.pingInterval().toNanos();
+        this.pongTimeoutNanos = config.pongTimeout().toNanos();
+        Duration shortest = config.pingInterval().compareTo(config.pongTimeout()) < 0 ? config.pingInterval() : config.pongTimeout();
+        this.tickMillis = Math.max(50, Math.min(1000, shortest.toMillis() / 4));
+    }
+
+    void onStart(@Observes StartupEvent event, Vertx vertx) {
+        this.vertx = vertx;
+        timer = vertx.setPeriodic(tickMillis, id -> tick());
+    }
+
+    @PreDestroy
+    void stop() {
+        if (vertx != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    void tick() {
+        long now = System.nanoTime();
+        long nowEpochSeconds = System.currentTimeMillis() / 1000;
+        hub.forEachClient(client -> check(client, now, nowEpochSeconds));
+    }
+
+    private void check(Client client, long now, long nowEpochSeconds) {
+        if (client.closeReason() != null) {
+            return;
+        }
+        if (now - client.lastActivityNanos() > pongTimeoutNanos) {
+            client.close(CloseCodes.GOING_AWAY, "pong timeout", "pong_timeout");
+        } else if (client.tokenExpiresAt().isPresent() && client.tokenExpiresAt().getAsLong() <= nowEpochSeconds) {
+            client.close(CloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
+        } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
+            client.markPinged(now);
+            client.connection().sendPing(PING).subscribe().with(x -> {
+            }, f -> {
+            });
+        }
+    }
+}

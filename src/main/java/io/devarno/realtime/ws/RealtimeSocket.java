@@ -1,0 +1,154 @@
+package io.devarno.realtime.ws;
+
+import java.util.OptionalLong;
+
+import org.jboss.logging.Logger;
+
+import io.devarno.realtime.config.PodId;
+import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Client;
+import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.devarno.realtime.presence.PresenceTracker;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData.TypedKey;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.buffer.Buffer;
+
+/** The WebSocket at {@code /ws} (contract section 3). Every callback runs on the event loop and never blocks. */
+@WebSocket(path = "/ws")
+public class RealtimeSocket {
+
+    private static final Logger LOG = Logger.getLogger(RealtimeSocket.class);
+    private static final TypedKey<Client> CLIENT = new TypedKey<>("realtime.client");
+
+    private final Hub hub;
+    private final PresenceTracker presence;
+    private final ClientFrames frames;
+    private final RealtimeMetrics metrics;
+    private final String podId;
+    private final int clientRateLimit;
+
+    public RealtimeSocket(Hub hub, PresenceTracker presence, ClientFrames frames, RealtimeMetrics metrics, PodId podId,
+            RealtimeConfig config) {
+        this.hub = hub;
+        this.presence = presence;
+        this.frames = frames;
+        this.metrics = metrics;
+        this.podId = podId.value();
+        this.clientRateLimit = config.clientRateLimit();
+    }
+
+    @OnOpen
+    @NonBlocking
+    public void onOpen(WebSocketConnection connection) {
+        String userId = connection.handshakeRequest().header(UpgradeGate.VERIFIED_USER);
+        if (userId == null) {
+            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION, "unauthenticated")).subscribe().with(x -> {
+            }, f -> {
+            });
+            return;
+        }
+        String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
+        Client client = new Client(connection, userId, podId,
+                expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)));
+        switch (hub.register(client)) {
+            case ACCEPTED -> {
+                connection.userData().put(CLIENT, client);
+                metrics.connectionOpened();
+                presence.joined(client);
+            }
+            case USER_FULL -> refuse(client, CloseCodes.POLICY_VIOLATION, "too many connections for this user", "user_full");
+            case POD_FULL -> refuse(client, CloseCodes.TRY_AGAIN_LATER, "instance is full", "pod_full");
+            case DRAINING -> refuse(client, CloseCodes.GOING_AWAY, "server shutting down", "draining");
+        }
+    }
+
+    private void refuse(Client client, int code, String message, String reason) {
+        metrics.upgradeRejected(reason);
+        client.close(code, message, reason);
+    }
+
+    @OnTextMessage
+    @NonBlocking
+    public String onText(String text, WebSocketConnection connection) {
+        Client client = connection.userData().get(CLIENT);
+        if (client == null) {
+            return null;
+        }
+        client.markActive();
+        if (!client.admitFrame(clientRateLimit)) {
+            client.close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded", "rate_limited");
+            return null;
+        }
+        return frames.handle(client, text);
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    public void onBinary(Buffer data, WebSocketConnection connection) {
+        Client client = connection.userData().get(CLIENT);
+        if (client != null) {
+            client.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported", "binary_frame");
+        }
+    }
+
+    @OnPongMessage
+    @NonBlocking
+    public void onPong(Buffer data, WebSocketConnection connection) {
+        Client client = connection.userData().get(CLIENT);
+        if (client != null) {
+            client.markActive();
+            presence.refresh(client);
+        }
+    }
+
+    @OnError
+    @NonBlocking
+    public void onError(Throwable failure, WebSocketConnection connection) {
+        Client client = connection.userData().get(CLIENT);
+        if (client == null) {
+            return;
+        }
+        if (isTooBig(failure)) {
+            client.close(CloseCodes.MESSAGE_TOO_BIG, "message too big", "message_too_big");
+        } else {
+            LOG.debugf("closing connection %s after an error: %s", client.id(), failure);
+            client.close(CloseCodes.INTERNAL_ERROR, "internal error", "error");
+        }
+    }
+
+    private static boolean isTooBig(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String name = t.getClass().getSimpleName();
+            String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (name.contains("TooLongFrame") || message.contains("exceeds") || message.contains("too big")
+                    || message.contains("max frame length")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @OnClose
+    @NonBlocking
+    public void onClose(WebSocketConnection connection) {
+        Client client = connection.userData().get(CLIENT);
+        if (client == null) {
+            return;
+        }
+        client.markClosed();
+        if (hub.unregister(client)) {
+            presence.left(client);
+            metrics.connectionClosed(client.closeReason() == null ? "client" : client.closeReason());
+        }
+    }
+}

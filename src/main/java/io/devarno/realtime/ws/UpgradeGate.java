@@ -1,0 +1,90 @@
+package io.devarno.realtime.ws;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.devarno.realtime.auth.AuthResult;
+import io.devarno.realtime.auth.ConnectionAuthenticator;
+import io.devarno.realtime.auth.Identity;
+import io.devarno.realtime.auth.UpgradeRequest;
+import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Every check an upgrade to {@code /ws} must pass before a WebSocket exists, answered with an HTTP status
+ * and a JSON body {@code {"error":..,"message":..}}: draining (503), origin (403), identity (401/400/403),
+ * pod full (503), user full (429). The verified identity travels to the endpoint in request headers that
+ * this filter alone writes (client-sent copies are always removed).
+ */
+@ApplicationScoped
+public class UpgradeGate {
+
+    static final String VERIFIED_USER = "X-Realtime-Verified-User";
+    static final String VERIFIED_EXPIRY = "X-Realtime-Verified-Expiry";
+    private static final int PRIORITY = 1000;
+
+    private final ConnectionAuthenticator authenticator;
+    private final OriginPolicy origins;
+    private final Hub hub;
+    private final RealtimeMetrics metrics;
+
+    public UpgradeGate(ConnectionAuthenticator authenticator, OriginPolicy origins, Hub hub, RealtimeMetrics metrics) {
+        this.authenticator = authenticator;
+        this.origins = origins;
+        this.hub = hub;
+        this.metrics = metrics;
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::handle, PRIORITY);
+    }
+
+    void handle(RoutingContext context) {
+        var request = context.request();
+        request.headers().remove(VERIFIED_USER);
+        request.headers().remove(VERIFIED_EXPIRY);
+        if (!isSocketPath(context.normalizedPath())) {
+            context.next();
+            return;
+        }
+        if (hub.isDraining()) {
+            reject(context, 503, "draining", "server is shutting down; reconnect to another instance", "draining");
+            return;
+        }
+        if (!origins.allows(request.getHeader("Origin"))) {
+            reject(context, 403, "origin_not_allowed", "origin is not in realtime.allowed-origins", "origin");
+            return;
+        }
+        AuthResult result = authenticator.authenticate(new UpgradeRequest(request::getHeader, request.params()::getAll));
+        if (result instanceof AuthResult.Rejected rejected) {
+            reject(context, rejected.status(), rejected.error(), rejected.message(), rejected.error());
+            return;
+        }
+        Identity identity = ((AuthResult.Accepted) result).identity();
+        switch (hub.admits(identity.userId())) {
+            case DRAINING -> reject(context, 503, "draining", "server is shutting down; reconnect to another instance", "draining");
+            case POD_FULL -> reject(context, 503, "pod_full", "this instance holds realtime.max-connections connections", "pod_full");
+            case USER_FULL -> reject(context, 429, "too_many_connections",
+                    "this user holds realtime.max-connections-per-user connections on this instance", "user_full");
+            case ACCEPTED -> {
+                request.headers().set(VERIFIED_USER, identity.userId());
+                identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
+                context.next();
+            }
+        }
+    }
+
+    private static boolean isSocketPath(String path) {
+        return path != null && (path.equals("/ws") || path.startsWith("/ws/"));
+    }
+
+    private void reject(RoutingContext context, int status, String error, String message, String reason) {
+        metrics.upgradeRejected(reason);
+        context.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", error).put("message", message).encode());
+    }
+}

@@ -1,0 +1,72 @@
+package io.devarno.realtime.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/** What every black-box test needs: the service's URIs, WebSocket clients that are closed after each test, Redis. */
+public abstract class ServiceTestBase {
+
+    @TestHTTPResource("/")
+    protected URL base;
+
+    private final List<WsClient> clients = new ArrayList<>();
+    private RedisCli cli;
+
+    protected URI socketUri() {
+        return socketUri("");
+    }
+
+    protected URI socketUri(String query) {
+        return URI.create(base.toString().replaceFirst("^http", "ws") + "ws" + query);
+    }
+
+    /** A client of user {@code userId} (trusted-header mode), closed after the test. */
+    protected WsClient connect(String userId) {
+        return track(WsClient.connect(socketUri(), Map.of("X-User-ID", userId)));
+    }
+
+    protected WsClient track(WsClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    protected RedisCli redis() {
+        if (cli == null) {
+            cli = new RedisCli("127.0.0.1", Integer.getInteger("test.redis.port"));
+        }
+        return cli;
+    }
+
+    /** A user id no other test uses, so tests never see each other's state. */
+    protected static String uniqueUser(String name) {
+        return name + "-" + Long.toHexString(System.nanoTime());
+    }
+
+    protected void awaitKeyGone(String key) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("EXISTS", key) == 0);
+    }
+
+    protected void awaitKeyPresent(String key) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("EXISTS", key) == 1);
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(WsClient::abort);
+        clients.clear();
+        if (cli != null) {
+            cli.close();
+            cli = null;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.devarno.realtime.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real WebSocket client (the JDK's) that records every text frame and the close it receives. With
+ * {@code reading=false} it reads nothing after the handshake: no pongs, no messages (a dead or slow peer).
+ */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public record Close(int code, String reason) {
+    }
+
+    public record Rejection(int status, String body) {
+    }
+
+    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final boolean reading;
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    private WsClient(boolean reading) {
+        this.reading = reading;
+    }
+
+    public static WsClient connect(URI uri, Map<String, String> headers) {
+        return connect(uri, headers, List.of(), true);
+    }
+
+    public static WsClient connect(URI uri, Map<String, String> headers, List<String> subprotocols, boolean reading) {
+        WsClient client = new WsClient(reading);
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(builder::header);
+        if (!subprotocols.isEmpty()) {
+            builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+        }
+        client.socket = builder.buildAsync(uri, client).orTimeout(10, TimeUnit.SECONDS).join();
+        return client;
+    }
+
+    /** The HTTP status and body of a refused upgrade; fails the test if the upgrade succeeds. */
+    public static Rejection reject(URI uri, Map<String, String> headers) {
+        return reject(uri, headers, List.of());
+    }
+
+    public static Rejection reject(URI uri, Map<String, String> headers, List<String> subprotocols) {
+        try {
+            WsClient client = connect(uri, headers, subprotocols, true);
+            client.close();
+            throw new AssertionError("upgrade was accepted");
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException handshake) {
+                Object body = handshake.getResponse().body();
+                return new Rejection(handshake.getResponse().statusCode(), body == null ? "" : body.toString());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        if (reading) {
+            webSocket.request(1);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            messages.add(partial.toString());
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(new Close(statusCode, reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.complete(new Close(1006, String.valueOf(error)));
+    }
+
+    public void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /** Starts reading (for a client created with reading=false). */
+    public void resumeReading(long frames) {
+        socket.request(frames);
+    }
+
+    public String next() {
+        return next(Duration.ofSeconds(5));
+    }
+
+    public String next(Duration timeout) {
+        try {
+            String message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError("no message within " + timeout);
+            }
+            return message;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Every message received so far, removed from the queue. */
+    public List<String> drain() {
+        List<String> all = new ArrayList<>();
+        messages.drainTo(all);
+        return all;
+    }
+
+    public Close awaitClose(Duration timeout) {
+        return closed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Starts a normal close (1000); {@link #awaitClose} then returns the server's answer. */
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+    }
+
+    public void abort() {
+        socket.abort();
+    }
+}
