@@ -15,4 +15,10 @@ public interface Broker {
 
     /** True while this pod's subscription connection is up. */
     boolean isConnected();
+
+    /**
+     * Receives every presence event ({@code realtime:presence}) while registered; the pod subscribes to that
+     * channel only while at least one listener is registered. Close the handle to stop.
+     */
+    AutoCloseable onPresenceEvent(java.util.function.Consumer<String> listener);
 }

@@ -48,6 +48,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private volatile boolean stopped;
     private boolean everConnected;
     private long timer = -1;
+    private final java.util.Set<java.util.function.Consumer<String>> presenceListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
     Hub hub;
@@ -109,6 +110,23 @@ public class RedisBroker implements Broker, UserSubscriptions {
         send(subscriber, Command.UNSUBSCRIBE, List.of(layout.userChannel(userId)));
     }
 
+    @Override
+    public AutoCloseable onPresenceEvent(java.util.function.Consumer<String> listener) {
+        synchronized (presenceListeners) {
+            if (presenceListeners.isEmpty()) {
+                send(subscriber, Command.SUBSCRIBE, List.of(layout.presenceChannel()));
+            }
+            presenceListeners.add(listener);
+        }
+        return () -> {
+            synchronized (presenceListeners) {
+                if (presenceListeners.remove(listener) && presenceListeners.isEmpty()) {
+                    send(subscriber, Command.UNSUBSCRIBE, List.of(layout.presenceChannel()));
+                }
+            }
+        };
+    }
+
     private void connect() {
         if (stopped || !connecting.compareAndSet(false, true)) {
             return;
@@ -131,6 +149,9 @@ public class RedisBroker implements Broker, UserSubscriptions {
         List<String> users = new ArrayList<>(hub.users());
         List<String> channels = new ArrayList<>(users.size() + 1);
         channels.add(layout.broadcastChannel());
+        if (!presenceListeners.isEmpty()) {
+            channels.add(layout.presenceChannel());
+        }
         users.forEach(user -> channels.add(layout.userChannel(user)));
         send(connection, Command.SUBSCRIBE, channels);
         // A user that left while the snapshot was being subscribed must not stay subscribed.
@@ -161,6 +182,10 @@ public class RedisBroker implements Broker, UserSubscriptions {
         String payload = message.get(2).toString();
         if (channel.equals(layout.broadcastChannel())) {
             hub.broadcast(payload);
+            return;
+        }
+        if (channel.equals(layout.presenceChannel())) {
+            presenceListeners.forEach(listener -> listener.accept(payload));
             return;
         }
         String userId = layout.userOfChannel(channel);
