@@ -27,7 +27,12 @@ public final class Client {
     private int framesInWindow;
     private CompletionStage<?> presenceTail = CompletableFuture.completedFuture(null);
 
-    public Client(WebSocketConnection connection, String userId, String podId, OptionalLong tokenExpiresAt) {
+    private final java.util.function.Consumer<Client> onServerClose;
+
+    /** {@code onServerClose} runs when the server closes the connection, before the peer acknowledges. */
+    public Client(WebSocketConnection connection, String userId, String podId, OptionalLong tokenExpiresAt,
+            java.util.function.Consumer<Client> onServerClose) {
+        this.onServerClose = onServerClose;
         this.id = connection.id();
         this.userId = userId;
         this.member = podId + "/" + id;
@@ -78,9 +83,15 @@ public final class Client {
         return pending.get();
     }
 
-    /** Records our reason and closes; the first reason given wins. */
-    public void close(int code, String message, String reason) {
-        if (closeReason == null) {
+    /**
+     * Records our reason, closes, and releases the connection at once. Returns false, doing nothing, when the
+     * server already closed it: the first reason wins.
+     */
+    public boolean close(int code, String message, String reason) {
+        synchronized (this) {
+            if (closeReason != null) {
+                return false;
+            }
             closeReason = reason;
         }
         if (connection.isOpen()) {
@@ -88,6 +99,8 @@ public final class Client {
             }, failure -> {
             });
         }
+        onServerClose.accept(this);
+        return true;
     }
 
     /** Why the server closed it (a metrics label), or null when the client closed it. */

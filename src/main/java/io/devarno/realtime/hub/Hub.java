@@ -128,9 +128,8 @@ public class Hub {
             return 1;
         }
         metrics.dropped("slow_consumer");
-        if (client.closeReason() == null) {
+        if (client.close(SLOW_CONSUMER, "slow consumer: send buffer full", "slow_consumer")) {
             metrics.slowConsumerDisconnect();
-            client.close(SLOW_CONSUMER, "slow consumer: send buffer full", "slow_consumer");
         }
         return 0;
     }

@@ -50,7 +50,7 @@ public class Drain {
             clients.get(i).close(CloseCodes.GOING_AWAY, "server shutting down", "shutdown");
         }
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
-        while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {
+        while (clients.stream().anyMatch(c -> !c.connection().isClosed()) && System.nanoTime() < deadline) {
             sleepUntil(System.nanoTime() + 20_000_000L);
         }
         presence.settled(clients).await().atMost(CLOSE_GRACE);

@@ -59,7 +59,7 @@ public class RealtimeSocket {
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
         Client client = new Client(connection, userId, podId,
-                expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)));
+                expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         switch (hub.register(client)) {
             case ACCEPTED -> {
                 connection.userData().put(CLIENT, client);
@@ -126,11 +126,12 @@ public class RealtimeSocket {
         }
     }
 
-    private static boolean isTooBig(Throwable failure) {
+    /** Vert.x reports an oversized message or frame as an error, not a close (it would close with 1011). */
+    static boolean isTooBig(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String name = t.getClass().getSimpleName();
             String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            if (name.contains("TooLongFrame") || message.contains("exceeds") || message.contains("too big")
+            if (name.equals("TooLongFrameException") || message.contains("max message size")
                     || message.contains("max frame length")) {
                 return true;
             }
@@ -145,6 +146,15 @@ public class RealtimeSocket {
         if (client == null) {
             return;
         }
+        release(client);
+    }
+
+    /**
+     * Takes a closed (or closing) connection out of the hub and out of presence. Runs when the server decides
+     * to close, without waiting for a close handshake that a dead or slow peer never completes, and again,
+     * harmlessly, when the close completes.
+     */
+    void release(Client client) {
         client.markClosed();
         if (hub.unregister(client)) {
             presence.left(client);

@@ -1,0 +1,133 @@
+package io.devarno.realtime.presence;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.devarno.realtime.support.RedisTestResource;
+import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WsClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Contract section 5, on one pod; presence across pods is proven in ClusterIT. */
+@QuarkusTest
+@QuarkusTestResource(RedisTestResource.class)
+class PresenceTest extends ServiceTestBase {
+
+    private static final long TTL_MS = 10_000; // realtime.presence.ttl in TestSettings
+
+    @Test
+    void openingAConnectionSetsThePresenceKeyToTheLastSeenTimeWithATtl() {
+        String user = uniqueUser("p-open");
+        long before = System.currentTimeMillis();
+        connect(user);
+
+        awaitKeyPresent("presence:" + user);
+        long lastSeen = Long.parseLong(redis().string("GET", "presence:" + user));
+        long ttl = redis().number("PTTL", "presence:" + user);
+        assertTrue(lastSeen >= before - 1000 && lastSeen <= System.currentTimeMillis() + 1000, "value is epoch ms: " + lastSeen);
+        assertTrue(ttl > 0 && ttl <= TTL_MS, "TTL at most presence.ttl: " + ttl);
+    }
+
+    @Test
+    void anAppLevelPingRefreshesTheTtl() {
+        String user = uniqueUser("p-ping");
+        WsClient tab = connect(user);
+        awaitKeyPresent("presence:" + user);
+        redis().call("PEXPIRE", "presence:" + user, "2000");
+
+        await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5)).until(() -> {
+            tab.send("{\"type\":\"ping\"}");
+            tab.next();
+            return redis().number("PTTL", "presence:" + user) > 5000;
+        });
+    }
+
+    @Test
+    void pongsKeepThePresenceKeyAliveBeyondItsShortenedTtl() {
+        String user = uniqueUser("p-pong");
+        connect(user);
+        awaitKeyPresent("presence:" + user);
+        redis().call("PEXPIRE", "presence:" + user, "1500");
+
+        // the server pings every second; the client's automatic pongs refresh the key
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("PTTL", "presence:" + user) > 5000);
+    }
+
+    @Test
+    void closingOneOfTwoTabsKeepsTheUserOnline() {
+        String user = uniqueUser("p-tabs");
+        WsClient tab1 = connect(user);
+        connect(user);
+        awaitKeyPresent("presence:" + user);
+        await().until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 2);
+
+        tab1.close();
+        tab1.awaitClose(Duration.ofSeconds(5));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 1);
+        assertEquals(1L, redis().number("EXISTS", "presence:" + user));
+    }
+
+    @Test
+    void closingTheLastTabDeletesThePresenceKeyAndTheUsersBookkeeping() {
+        String user = uniqueUser("p-last");
+        WsClient tab1 = connect(user);
+        WsClient tab2 = connect(user);
+        awaitKeyPresent("presence:" + user);
+
+        tab1.close();
+        tab2.close();
+
+        awaitKeyGone("presence:" + user);
+        awaitKeyGone("realtime:presence:conns:" + user);
+        assertEquals(null, redis().call("ZSCORE", "realtime:presence:online", user));
+        assertEquals(null, redis().call("ZSCORE", "realtime:presence:expiry", user));
+    }
+
+    @Test
+    void eachOnlineAndOfflineTransitionIsPublishedOnceAsAPresenceEvent() throws Exception {
+        String user = uniqueUser("p-events");
+        try (var subscriber = new io.devarno.realtime.support.RedisCli("127.0.0.1", Integer.getInteger("test.redis.port"))) {
+            subscriber.call("SUBSCRIBE", "realtime:presence");
+            WsClient tab1 = connect(user);
+            WsClient tab2 = connect(user);
+            awaitKeyPresent("presence:" + user);
+            tab1.close();
+            tab1.awaitClose(Duration.ofSeconds(5));
+            tab2.close();
+            awaitKeyGone("presence:" + user);
+
+            java.util.List<String> events = new java.util.ArrayList<>();
+            subscriber.setTimeout(3000);
+            while (events.size() < 2) {
+                @SuppressWarnings("unchecked")
+                java.util.List<Object> message = (java.util.List<Object>) subscriber.read();
+                String payload = message.get(2).toString();
+                if (payload.contains("\"userId\":\"" + user + "\"")) {
+                    events.add(payload);
+                }
+            }
+            assertTrue(events.get(0).matches("\\{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":true,\"at\":\\d{13}}"), events.get(0));
+            assertTrue(events.get(1).matches("\\{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":false,\"at\":\\d{13}}"), events.get(1));
+        }
+    }
+
+    @Test
+    void aUserWhoseConnectionsExpiredWithoutACloseIsSweptOfflineWithAnEvent() {
+        // A pod that died: its member and the user's presence exist but nothing refreshes them.
+        String user = uniqueUser("p-ghost");
+        redis().call("ZADD", "realtime:presence:conns:" + user, "1", "dead-pod/conn-1");
+        redis().call("SET", "presence:" + user, "1");
+        redis().call("ZADD", "realtime:presence:online", "0", user);
+        redis().call("ZADD", "realtime:presence:expiry", "1", user);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis().call("ZSCORE", "realtime:presence:online", user) == null);
+        assertEquals(0L, redis().number("EXISTS", "presence:" + user, "realtime:presence:conns:" + user));
+    }
+}

@@ -1,0 +1,131 @@
+package io.devarno.realtime.ws;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.devarno.realtime.support.RedisTestResource;
+import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WsClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Contract section 3: frames, heartbeat and limits on one connection. */
+@QuarkusTest
+@QuarkusTestResource(RedisTestResource.class)
+class SocketProtocolTest extends ServiceTestBase {
+
+    @Test
+    void anAppLevelPingIsAnsweredWithPong() {
+        WsClient tab = connect(uniqueUser("ping"));
+        tab.send("{\"type\":\"ping\"}");
+        assertEquals("{\"type\":\"pong\"}", tab.next());
+    }
+
+    @Test
+    void textThatIsNotJsonGetsABadRequestErrorAndTheConnectionStaysOpen() {
+        WsClient tab = connect(uniqueUser("garbage"));
+        tab.send("hello?");
+        assertTrue(tab.next().matches("\\{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\".+\"}"));
+        tab.send("{\"type\":\"ping\"}");
+        assertEquals("{\"type\":\"pong\"}", tab.next());
+    }
+
+    @Test
+    void anUnknownFrameTypeGetsABadRequestError() {
+        WsClient tab = connect(uniqueUser("unknown"));
+        for (String frame : List.of("{\"type\":\"subscribe\"}", "{}", "[1,2]", "{\"type\":7}")) {
+            tab.send(frame);
+            assertTrue(tab.next().startsWith("{\"type\":\"error\",\"code\":\"bad_request\""), frame);
+        }
+        assertTrue(!tab.isClosed());
+    }
+
+    @Test
+    void aBinaryFrameClosesWith1003() {
+        WsClient tab = connect(uniqueUser("binary"));
+        tab.sendBinary(new byte[] { 1, 2, 3 });
+        assertEquals(1003, tab.awaitClose(Duration.ofSeconds(5)).code());
+    }
+
+    @Test
+    void aFrameOverTheMaxMessageSizeClosesWith1009() {
+        WsClient tab = connect(uniqueUser("big"));
+        tab.send("x".repeat(64 * 1024 + 1)); // realtime.max-message-size=64K in the tests
+        assertEquals(1009, tab.awaitClose(Duration.ofSeconds(5)).code());
+    }
+
+    @Test
+    void aFrameAtTheMaxMessageSizeIsAccepted() {
+        WsClient tab = connect(uniqueUser("edge"));
+        String frame = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024 - 24) + "\"}";
+        assertEquals(64 * 1024, frame.length());
+        tab.send(frame);
+        assertEquals("{\"type\":\"pong\"}", tab.next());
+    }
+
+    @Test
+    void aPeerThatAnswersNoPingIsClosedAfterThePongTimeout() {
+        String user = uniqueUser("silent");
+        WsClient silent = track(WsClient.connect(socketUri(), Map.of("X-User-ID", user), List.of(), false));
+        awaitKeyPresent("presence:" + user);
+
+        // pong-timeout is 3 s in the tests; the closed connection's presence goes with it
+        awaitKeyGone("presence:" + user);
+        silent.resumeReading(100);
+        WsClient.Close close = silent.awaitClose(Duration.ofSeconds(5));
+        assertEquals(1001, close.code());
+        assertEquals("pong timeout", close.reason());
+    }
+
+    @Test
+    void aClientThatAnswersPingsStaysConnectedPastThePongTimeout() {
+        WsClient tab = connect(uniqueUser("alive"));
+        await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> true);
+        assertTrue(!tab.isClosed());
+        tab.send("{\"type\":\"ping\"}");
+        assertEquals("{\"type\":\"pong\"}", tab.next());
+    }
+
+    @Test
+    void aFloodOfFramesOverTheRateLimitClosesWith1008() {
+        WsClient tab = connect(uniqueUser("flood"));
+        for (int i = 0; i < 200 && !tab.isClosed(); i++) {
+            try {
+                tab.send("{\"type\":\"ping\"}");
+            } catch (RuntimeException closedMeanwhile) {
+                break;
+            }
+        }
+        WsClient.Close close = tab.awaitClose(Duration.ofSeconds(5));
+        assertEquals(1008, close.code());
+        assertEquals("rate limit exceeded", close.reason());
+    }
+
+    @Test
+    void aUserOverTheConnectionLimitIsRefusedWith429() {
+        String user = uniqueUser("many");
+        for (int i = 0; i < 4; i++) { // realtime.max-connections-per-user=4 in the tests
+            connect(user);
+        }
+        WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of("X-User-ID", user));
+        assertEquals(429, rejection.status());
+    }
+
+    @Test
+    void anotherUserIsNotLimitedByTheFirstUsersConnections() {
+        String user = uniqueUser("many2");
+        for (int i = 0; i < 4; i++) {
+            connect(user);
+        }
+        WsClient other = connect(uniqueUser("other"));
+        other.send("{\"type\":\"ping\"}");
+        assertEquals("{\"type\":\"pong\"}", other.next());
+    }
+}

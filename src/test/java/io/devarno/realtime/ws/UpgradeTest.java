@@ -1,0 +1,72 @@
+package io.devarno.realtime.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.devarno.realtime.support.RedisTestResource;
+import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WsClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Contract section 2 in trusted-header mode, and the origin allow-list. */
+@QuarkusTest
+@QuarkusTestResource(RedisTestResource.class)
+class UpgradeTest extends ServiceTestBase {
+
+    @Test
+    void anUpgradeWithoutAUserIdGets401WithAJsonBody() {
+        WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of());
+        assertEquals(401, rejection.status());
+        assertTrue(rejection.body().contains("\"error\":\"unauthorized\""), rejection.body());
+    }
+
+    @Test
+    void theUserIdMayComeFromTheQueryWhenNoHeaderIsSent() {
+        String user = uniqueUser("query");
+        track(WsClient.connect(socketUri("?user_id=" + user), Map.of()));
+        awaitKeyPresent("presence:" + user);
+    }
+
+    @Test
+    void invalidUserIdsGet400AndNeverReachRedis() {
+        long keysBefore = redis().number("DBSIZE");
+        for (String bad : new String[] { "a*", "a?b", "a[b]", "a b", "a%0Ab", "x".repeat(129), "%00" }) {
+            WsClient.Rejection rejection = WsClient.reject(socketUri("?user_id=" + bad.replace(" ", "%20")), Map.of());
+            assertEquals(400, rejection.status(), bad);
+            assertTrue(rejection.body().contains("\"error\":\"invalid_user_id\""), rejection.body());
+        }
+        assertEquals(keysBefore, redis().number("DBSIZE"));
+    }
+
+    @Test
+    void aUserIdOf128AllowedCharactersIsAccepted() {
+        String user = ("A-z0.9_:@" + Long.toHexString(System.nanoTime())).repeat(10).substring(0, 128);
+        connect(user);
+        awaitKeyPresent("presence:" + user);
+    }
+
+    @Test
+    void aBrowserFromAnOriginNotAllowedGets403() {
+        WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of("X-User-ID", "u1", "Origin", "https://evil.example.com"));
+        assertEquals(403, rejection.status());
+        assertTrue(rejection.body().contains("\"error\":\"origin_not_allowed\""), rejection.body());
+    }
+
+    @Test
+    void aBrowserFromAnAllowedOriginIsAccepted() {
+        String user = uniqueUser("origin");
+        track(WsClient.connect(socketUri(), Map.of("X-User-ID", user, "Origin", "https://app.example.com")));
+        awaitKeyPresent("presence:" + user);
+    }
+
+    @Test
+    void aClientCannotForgeTheVerifiedIdentityHeader() {
+        WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of("X-Realtime-Verified-User", "admin"));
+        assertEquals(401, rejection.status());
+    }
+}
