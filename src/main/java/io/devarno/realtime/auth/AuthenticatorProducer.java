@@ -11,10 +11,10 @@ public class AuthenticatorProducer {
 
     @Produces
     @ApplicationScoped
-    ConnectionAuthenticator authenticator(RealtimeConfig config) {
+    ConnectionAuthenticator authenticator(RealtimeConfig config, JwtVerifier verifier) {
         return switch (config.auth().mode()) {
             case TRUSTED_HEADER -> new TrustedHeaderAuthenticator();
-            case JWT -> throw new IllegalStateException("jwt mode is not available yet");
+            case JWT -> new JwtAuthenticator(verifier, config.auth().queryToken());
         };
     }
 }

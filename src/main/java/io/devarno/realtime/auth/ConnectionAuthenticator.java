@@ -7,4 +7,9 @@ public interface ConnectionAuthenticator {
     String USER_ID_PARAM = "user_id";
 
     AuthResult authenticate(UpgradeRequest request);
+
+    /** True when {@link #authenticate} may block (it then runs on a worker thread). */
+    default boolean blocking() {
+        return false;
+    }
 }

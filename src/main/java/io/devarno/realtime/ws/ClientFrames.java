@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.presence.PresenceTracker;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The client-to-server protocol (contract section 3): JSON objects with a {@code type}. {@code ping} is
@@ -29,25 +30,29 @@ public class ClientFrames {
         this.tokenRefresh = tokenRefresh;
     }
 
-    /** Returns the frame to answer with. */
-    public String handle(Client client, String text) {
+    /** Emits the frame to answer with. */
+    public Uni<String> handle(Client client, String text) {
         JsonNode frame;
         try {
             frame = json.readTree(text);
         } catch (Exception e) {
-            return error("bad_request", "frame is not JSON");
+            return answer(error("bad_request", "frame is not JSON"));
         }
         if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
-            return error("bad_request", "frame must be a JSON object with a string \"type\"");
+            return answer(error("bad_request", "frame must be a JSON object with a string \"type\""));
         }
         return switch (frame.get("type").asText()) {
             case "ping" -> {
                 presence.refresh(client);
-                yield PONG;
+                yield answer(PONG);
             }
             case "auth" -> tokenRefresh.handle(client, frame.path("token").isTextual() ? frame.get("token").asText() : null);
-            default -> error("bad_request", "unknown frame type; expected \"ping\" or \"auth\"");
+            default -> answer(error("bad_request", "unknown frame type; expected \"ping\" or \"auth\""));
         };
+    }
+
+    private static Uni<String> answer(String frame) {
+        return Uni.createFrom().item(frame);
     }
 
     public String error(String code, String message) {

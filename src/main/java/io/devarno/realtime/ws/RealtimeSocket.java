@@ -21,6 +21,7 @@ import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /** The WebSocket at {@code /ws} (contract section 3). Every callback runs on the event loop and never blocks. */
@@ -79,15 +80,15 @@ public class RealtimeSocket {
 
     @OnTextMessage
     @NonBlocking
-    public String onText(String text, WebSocketConnection connection) {
+    public Uni<String> onText(String text, WebSocketConnection connection) {
         Client client = connection.userData().get(CLIENT);
         if (client == null) {
-            return null;
+            return Uni.createFrom().nullItem();
         }
         client.markActive();
         if (!client.admitFrame(clientRateLimit)) {
             client.close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded", "rate_limited");
-            return null;
+            return Uni.createFrom().nullItem();
         }
         return frames.handle(client, text);
     }

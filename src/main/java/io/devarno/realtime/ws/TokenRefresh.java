@@ -4,23 +4,52 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.devarno.realtime.auth.ConnectionAuthenticator;
+import io.devarno.realtime.auth.JwtVerifier;
+import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Client;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-/** {@code {"type":"auth","token":...}}: extends a connection's token (jwt mode). */
+/**
+ * {@code {"type":"auth","token":"<jwt>"}}: a fresh token for the same user extends the connection past its
+ * first token's {@code exp}; anything else gets an error frame and no extension (jwt mode only).
+ */
 @ApplicationScoped
 public class TokenRefresh {
 
     private final ObjectMapper json;
-    private final ConnectionAuthenticator authenticator;
+    private final JwtVerifier verifier;
+    private final boolean jwtMode;
 
-    public TokenRefresh(ObjectMapper json, ConnectionAuthenticator authenticator) {
+    public TokenRefresh(ObjectMapper json, JwtVerifier verifier, RealtimeConfig config) {
         this.json = json;
-        this.authenticator = authenticator;
+        this.verifier = verifier;
+        this.jwtMode = config.auth().mode() == RealtimeConfig.AuthMode.JWT;
     }
 
-    public String handle(Client client, String token) {
-        return error("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt");
+    public Uni<String> handle(Client client, String token) {
+        if (!jwtMode) {
+            return Uni.createFrom().item(error("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
+        }
+        if (token == null) {
+            return Uni.createFrom().item(error("bad_request", "auth frame needs a string \"token\""));
+        }
+        return Uni.createFrom().item(() -> refresh(client, token))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private String refresh(Client client, String token) {
+        JwtVerifier.VerifiedToken verified;
+        try {
+            verified = verifier.verify(token);
+        } catch (JwtVerifier.InvalidTokenException e) {
+            return error("invalid_token", e.getMessage());
+        }
+        if (!verified.userId().equals(client.userId())) {
+            return error("user_mismatch", "the token is for another user");
+        }
+        client.extendToken(verified.expiresAt());
+        return json.createObjectNode().put("type", "auth").put("ok", true).put("exp", verified.expiresAt()).toString();
     }
 
     private String error(String code, String message) {

@@ -58,7 +58,25 @@ public class UpgradeGate {
             reject(context, 403, "origin_not_allowed", "origin is not in realtime.allowed-origins", "origin");
             return;
         }
-        AuthResult result = authenticator.authenticate(new UpgradeRequest(request::getHeader, request.params()::getAll));
+        UpgradeRequest upgrade = new UpgradeRequest(request::getHeader, request.params()::getAll);
+        if (!authenticator.blocking()) {
+            admit(context, authenticator.authenticate(upgrade));
+            return;
+        }
+        request.pause();
+        context.vertx().<AuthResult> executeBlocking(() -> authenticator.authenticate(upgrade), false)
+                .onComplete(outcome -> {
+                    request.resume();
+                    if (outcome.succeeded()) {
+                        admit(context, outcome.result());
+                    } else {
+                        reject(context, 401, "unauthorized", "token could not be verified", "unauthorized");
+                    }
+                });
+    }
+
+    private void admit(RoutingContext context, AuthResult result) {
+        var request = context.request();
         if (result instanceof AuthResult.Rejected rejected) {
             reject(context, rejected.status(), rejected.error(), rejected.message(), rejected.error());
             return;

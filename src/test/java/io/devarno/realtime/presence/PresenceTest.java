@@ -19,7 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(RedisTestResource.class)
 class PresenceTest extends ServiceTestBase {
 
-    private static final long TTL_MS = 10_000; // realtime.presence.ttl in TestSettings
+    private static final long TTL_MS = 10_000; // %test.realtime.presence.ttl
 
     @Test
     void openingAConnectionSetsThePresenceKeyToTheLastSeenTimeWithATtl() {

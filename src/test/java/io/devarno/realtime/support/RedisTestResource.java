@@ -7,7 +7,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Starts a real redis-server for the application under test (in-process or packaged) and points the
- * service at it, with short timings so heartbeats and expiry can be observed within a test.
+ * service at it. The service's test settings are the {@code %test} profile of application.properties.
  */
 public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,7 +19,6 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
         System.setProperty("test.redis.port", Integer.toString(redis.port()));
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.redis.hosts", redis.uri());
-        config.putAll(TestSettings.SERVICE);
         return config;
     }
 

@@ -39,7 +39,8 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts a pod against the given Redis with the test settings plus {@code overrides}, and waits until ready. */
     public static ServiceProcess start(String podId, RedisProcess redis, Map<String, String> overrides) {
         int port = RedisProcess.freePort();
-        Map<String, String> settings = new HashMap<>(TestSettings.SERVICE);
+        Map<String, String> settings = new HashMap<>();
+        settings.put("quarkus.profile", "test");
         settings.put("quarkus.redis.hosts", redis.uri());
         settings.put("quarkus.http.port", Integer.toString(port));
         settings.put("realtime.pod-id", podId);

@@ -173,6 +173,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** The subprotocol the server agreed to ("" for none). */
+    public String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
     public void abort() {
         socket.abort();
     }

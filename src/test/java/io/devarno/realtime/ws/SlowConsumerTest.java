@@ -30,7 +30,7 @@ class SlowConsumerTest extends ServiceTestBase {
         await().atMost(Duration.ofSeconds(5)).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + slowUser).get(1) == 1
                 && (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + fastUser).get(1) == 1);
 
-        // 60 KB messages: socket buffers fill after a few MB, then the 16-message send buffer (TestSettings).
+        // 60 KB messages: socket buffers fill after a few MB, then the 16-message send buffer (%test profile).
         String big = "x".repeat(60 * 1024);
         for (int i = 0; i < 400; i++) {
             redis().call("PUBLISH", "realtime:user:" + slowUser, big);

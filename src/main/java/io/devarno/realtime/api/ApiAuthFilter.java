@@ -1,0 +1,71 @@
+package io.devarno.realtime.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.devarno.realtime.auth.JwtVerifier;
+import io.devarno.realtime.config.RealtimeConfig;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * In jwt mode every internal API call ({@code /api/v1/realtime/...}) needs a bearer JWT whose {@code groups}
+ * hold {@code realtime.api.role}: none or invalid 401, wrong group 403, both with a JSON body. In
+ * trusted-header mode the API is open: the port must then stay internal.
+ */
+@ApplicationScoped
+public class ApiAuthFilter {
+
+    private static final String API = "/api/v1/realtime/";
+
+    private final JwtVerifier verifier;
+    private final boolean enabled;
+    private final String role;
+
+    public ApiAuthFilter(JwtVerifier verifier, RealtimeConfig config) {
+        this.verifier = verifier;
+        this.enabled = config.auth().mode() == RealtimeConfig.AuthMode.JWT;
+        this.role = config.api().role();
+    }
+
+    void register(@Observes Filters filters) {
+        if (enabled) {
+            filters.register(this::handle, 950);
+        }
+    }
+
+    void handle(RoutingContext context) {
+        String path = context.normalizedPath();
+        if (path == null || !path.startsWith(API)) {
+            context.next();
+            return;
+        }
+        String authorization = context.request().getHeader("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            deny(context, 401, "unauthorized", "a bearer token is required");
+            return;
+        }
+        String token = authorization.substring(7);
+        context.request().pause();
+        context.vertx().<JwtVerifier.VerifiedToken> executeBlocking(() -> verifier.verify(token), false)
+                .onComplete(outcome -> {
+                    context.request().resume();
+                    if (outcome.failed()) {
+                        deny(context, 401, "unauthorized", outcome.cause().getMessage());
+                    } else if (!outcome.result().groups().contains(role)) {
+                        deny(context, 403, "forbidden", "the token's groups do not hold " + role);
+                    } else {
+                        context.next();
+                    }
+                });
+    }
+
+    private static void deny(RoutingContext context, int status, String error, String message) {
+        var response = context.response().setStatusCode(status).putHeader("Content-Type", "application/json");
+        if (status == 401) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+        }
+        response.end(new JsonObject().put("error", error).put("message", message).encode());
+    }
+}
