@@ -15,6 +15,7 @@ import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.presence.PresenceTracker;
 import io.devarno.realtime.ws.CloseCodes;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
@@ -38,7 +39,20 @@ public class Drain {
         this.drain = config.shutdown().drain();
     }
 
+    /** Pre-shutdown (quarkus.shutdown.delay-enabled): the HTTP server still serves probes and refuses upgrades. */
+    void onShutdownStarting(@Observes ShutdownDelayInitiatedEvent event) {
+        drain();
+    }
+
+    /** A fallback for stops that skip the pre-shutdown phase; after a drain there is nothing left to close. */
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+        drain();
+    }
+
+    synchronized void drain() {
+        if (hub.isDraining()) {
+            return;
+        }
         hub.startDraining();
         List<Client> clients = new ArrayList<>();
         hub.forEachClient(clients::add);

@@ -38,6 +38,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts a pod against the given Redis with the test settings plus {@code overrides}, and waits until ready. */
     public static ServiceProcess start(String podId, RedisProcess redis, Map<String, String> overrides) {
+        ServiceProcess pod = launch(podId, redis, overrides);
+        pod.awaitReady(Duration.ofSeconds(30));
+        return pod;
+    }
+
+    /** Starts a pod without waiting for it (for start-ups that are meant to fail). */
+    public static ServiceProcess launch(String podId, RedisProcess redis, Map<String, String> overrides) {
         int port = RedisProcess.freePort();
         Map<String, String> settings = new HashMap<>();
         settings.put("quarkus.profile", "test");
@@ -61,9 +68,7 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Path log = Path.of("target", "pod-" + podId + "-" + port + ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServiceProcess pod = new ServiceProcess(podId, port, process, log);
-            pod.awaitReady(Duration.ofSeconds(30));
-            return pod;
+            return new ServiceProcess(podId, port, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
