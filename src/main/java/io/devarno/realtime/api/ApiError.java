@@ -4,7 +4,10 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** The REST API's error body {@code {"error":"<code>","message":"..."}} (contract section 4). */
+@RegisterForReflection
 public record ApiError(String error, String message) {
 
     public static WebApplicationException of(int status, String error, String message) {
