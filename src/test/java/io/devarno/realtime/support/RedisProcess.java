@@ -10,6 +10,7 @@ import redis.embedded.RedisServer;
 public final class RedisProcess implements AutoCloseable {
 
     private final int port;
+    private Integer masterPort;
     private RedisServer server;
 
     public RedisProcess() {
@@ -20,10 +21,20 @@ public final class RedisProcess implements AutoCloseable {
         this.port = port;
     }
 
+    /** Makes this server a replica of the one on {@code masterPort} (before {@link #start}). */
+    public RedisProcess replicaOf(int masterPort) {
+        this.masterPort = masterPort;
+        return this;
+    }
+
     public RedisProcess start() {
         try {
-            server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-                    .setting("save \"\"").setting("appendonly no").build();
+            var builder = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
+                    .setting("save \"\"").setting("appendonly no");
+            if (masterPort != null) {
+                builder.slaveOf("127.0.0.1", masterPort);
+            }
+            server = builder.build();
             server.start();
             return this;
         } catch (IOException e) {
