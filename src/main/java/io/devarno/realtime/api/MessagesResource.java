@@ -2,6 +2,7 @@ package io.devarno.realtime.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -51,7 +52,7 @@ public class MessagesResource {
         return publish(body, true, broker::broadcast);
     }
 
-    private Uni<Response> publish(byte[] body, boolean broadcast, java.util.function.Function<String, Uni<Void>> send) {
+    private Uni<Response> publish(byte[] body, boolean broadcast, Function<String, Uni<Void>> send) {
         if (body == null || body.length == 0) {
             return Uni.createFrom().item(ApiError.response(400, "empty_body", "the message body is empty"));
         }

@@ -1,5 +1,6 @@
 package io.devarno.realtime.cluster;
 
+import java.util.function.Consumer;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -20,5 +21,5 @@ public interface Broker {
      * Receives every presence event ({@code realtime:presence}) while registered; the pod subscribes to that
      * channel only while at least one listener is registered. Close the handle to stop.
      */
-    AutoCloseable onPresenceEvent(java.util.function.Consumer<String> listener);
+    AutoCloseable onPresenceEvent(Consumer<String> listener);
 }

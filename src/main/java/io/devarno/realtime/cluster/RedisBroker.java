@@ -2,7 +2,10 @@ package io.devarno.realtime.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,7 +51,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private volatile boolean stopped;
     private boolean everConnected;
     private long timer = -1;
-    private final java.util.Set<java.util.function.Consumer<String>> presenceListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Consumer<String>> presenceListeners = ConcurrentHashMap.newKeySet();
 
     @Inject
     Hub hub;
@@ -111,7 +114,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     @Override
-    public AutoCloseable onPresenceEvent(java.util.function.Consumer<String> listener) {
+    public AutoCloseable onPresenceEvent(Consumer<String> listener) {
         synchronized (presenceListeners) {
             if (presenceListeners.isEmpty()) {
                 send(subscriber, Command.SUBSCRIBE, List.of(layout.presenceChannel()));

@@ -4,6 +4,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.quarkus.websockets.next.CloseReason;
@@ -27,11 +28,11 @@ public final class Client {
     private int framesInWindow;
     private CompletionStage<?> presenceTail = CompletableFuture.completedFuture(null);
 
-    private final java.util.function.Consumer<Client> onServerClose;
+    private final Consumer<Client> onServerClose;
 
     /** {@code onServerClose} runs when the server closes the connection, before the peer acknowledges. */
     public Client(WebSocketConnection connection, String userId, String podId, OptionalLong tokenExpiresAt,
-            java.util.function.Consumer<Client> onServerClose) {
+            Consumer<Client> onServerClose) {
         this.onServerClose = onServerClose;
         this.id = connection.id();
         this.userId = userId;

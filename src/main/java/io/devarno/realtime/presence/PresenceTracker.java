@@ -1,5 +1,7 @@
 package io.devarno.realtime.presence;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -98,7 +100,7 @@ public class PresenceTracker {
 
     private void touch(Client client) {
         // Checked when the touch runs, after any earlier operation: a closed connection is never touched again.
-        client.chainPresence(() -> client.isClosed() ? java.util.concurrent.CompletableFuture.completedFuture(null)
+        client.chainPresence(() -> client.isClosed() ? CompletableFuture.completedFuture(null)
                 : presence.touch(client.userId(), client.member())
                 .onFailure().invoke(this::failed)
                 .onFailure().recoverWithNull()
@@ -123,12 +125,10 @@ public class PresenceTracker {
                 });
     }
 
-    /** Waits (bounded) for every pending presence write of the given connections: used by the drain. */
-    public Uni<Void> settled(Iterable<Client> clients) {
-        java.util.List<Uni<Object>> pending = new java.util.ArrayList<>();
-        clients.forEach(c -> pending.add(Uni.createFrom().completionStage(c.presenceTail()).map(x -> (Object) x)));
-        return pending.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(pending).andCollectFailures().replaceWithVoid()
-                        .onFailure().recoverWithNull().replaceWithVoid();
+    /** Completes when every presence write queued for these connections is done (they never fail). */
+    public Uni<Void> settled(List<Client> clients) {
+        CompletableFuture<?>[] tails = clients.stream().map(c -> c.presenceTail().toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(tails));
     }
 }

@@ -1,5 +1,6 @@
 package io.devarno.realtime.ws;
 
+import java.util.Locale;
 import java.util.OptionalLong;
 
 import org.jboss.logging.Logger;
@@ -131,7 +132,7 @@ public class RealtimeSocket {
     static boolean isTooBig(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String name = t.getClass().getSimpleName();
-            String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (name.equals("TooLongFrameException") || message.contains("max message size")
                     || message.contains("max frame length")) {
                 return true;
