@@ -67,7 +67,7 @@ public class Drain {
         while (clients.stream().anyMatch(c -> !c.connection().isClosed()) && System.nanoTime() < deadline) {
             sleepUntil(System.nanoTime() + 20_000_000L);
         }
-        presence.settled(clients).ifNoItem().after(CLOSE_GRACE).recoverWithNull().await().indefinitely();
+        presence.settled(clients).ifNoItem().after(CLOSE_GRACE).recoverWithItem((Void) null).await().indefinitely();
         LOG.infof("Drained in %d ms; %d connections left", (System.nanoTime() - start) / 1_000_000, hub.connectionCount());
     }
 
