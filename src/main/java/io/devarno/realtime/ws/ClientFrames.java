@@ -4,7 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.presence.PresenceTracker;
@@ -36,10 +35,10 @@ public class ClientFrames {
         try {
             frame = json.readTree(text);
         } catch (Exception e) {
-            return answer(error("bad_request", "frame is not JSON"));
+            return answer(ErrorFrame.of("bad_request", "frame is not JSON"));
         }
         if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
-            return answer(error("bad_request", "frame must be a JSON object with a string \"type\""));
+            return answer(ErrorFrame.of("bad_request", "frame must be a JSON object with a string \"type\""));
         }
         return switch (frame.get("type").asText()) {
             case "ping" -> {
@@ -47,7 +46,7 @@ public class ClientFrames {
                 yield answer(PONG);
             }
             case "auth" -> tokenRefresh.handle(client, frame.path("token").isTextual() ? frame.get("token").asText() : null);
-            default -> answer(error("bad_request", "unknown frame type; expected \"ping\" or \"auth\""));
+            default -> answer(ErrorFrame.of("bad_request", "unknown frame type; expected \"ping\" or \"auth\""));
         };
     }
 
@@ -55,9 +54,4 @@ public class ClientFrames {
         return Uni.createFrom().item(frame);
     }
 
-    public String error(String code, String message) {
-        ObjectNode error = json.createObjectNode();
-        error.put("type", "error").put("code", code).put("message", message);
-        return error.toString();
-    }
 }

@@ -29,10 +29,10 @@ public class TokenRefresh {
 
     public Uni<String> handle(Client client, String token) {
         if (!jwtMode) {
-            return Uni.createFrom().item(error("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
+            return Uni.createFrom().item(ErrorFrame.of("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
         }
         if (token == null) {
-            return Uni.createFrom().item(error("bad_request", "auth frame needs a string \"token\""));
+            return Uni.createFrom().item(ErrorFrame.of("bad_request", "auth frame needs a string \"token\""));
         }
         return Uni.createFrom().item(() -> refresh(client, token))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
@@ -43,16 +43,12 @@ public class TokenRefresh {
         try {
             verified = verifier.verify(token);
         } catch (JwtVerifier.InvalidTokenException e) {
-            return error("invalid_token", e.getMessage());
+            return ErrorFrame.of("invalid_token", e.getMessage());
         }
         if (!verified.userId().equals(client.userId())) {
-            return error("user_mismatch", "the token is for another user");
+            return ErrorFrame.of("user_mismatch", "the token is for another user");
         }
         client.extendToken(verified.expiresAt());
         return json.createObjectNode().put("type", "auth").put("ok", true).put("exp", verified.expiresAt()).toString();
-    }
-
-    private String error(String code, String message) {
-        return json.createObjectNode().put("type", "error").put("code", code).put("message", message).toString();
     }
 }
