@@ -1,0 +1,236 @@
+package io.devarno.realtime.bench;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** Command-line options of the load generator. */
+final class BenchOptions {
+
+    static final String USAGE = """
+            usage: LoadGenerator <idle|unicast|broadcast> [options]
+
+            Connections
+              --instances URLS        comma list of WebSocket base URLs (ws://host:port, /ws appended when no path)
+                                      [ws://127.0.0.1:8085]
+              --users N               distinct users [unicast 1000; idle/broadcast: connections / tabs]
+              --tabs T                connections per user, spread over the instances [unicast 2, else 1]
+              --connections C         total connections (idle, broadcast) [1000]
+              --user-prefix P         user ids are P0, P1, ... [bench-]
+              --connect-rate R        new connections per second, paced [1000]
+              --max-inflight N        handshakes in flight at most [256]
+              --source-addresses IPS  comma list of local addresses to bind (127.0.0.1,127.0.0.2,...): each gives
+                                      ~28k ephemeral ports per server port, needed beyond ~28k connections
+              --event-loops N         client event loops [number of CPUs]
+            Identity (default: trusted-header mode, X-User-ID: <user>)
+              --header 'Name: value'  extra upgrade header, repeatable; {user} is replaced by the user id
+              --token-file FILE       lines '<userId> <jwt>': users come from the file, sent as Authorization: Bearer
+              --jwt-key FILE          PKCS#8 private key (PEM or DER): mint an RS256 token per user (sub = user id)
+              --jwt-issuer ISS, --jwt-audience AUD, --jwt-ttl SECONDS [3600]
+              --no-user-header        do not send X-User-ID (jwt mode where the gateway sets nothing)
+            Publishing
+              --rate R                offered messages per second, paced every millisecond [unicast 1000, broadcast 10]
+              --payload-size B        payload bytes (padded JSON) [100]
+              --publish-via redis|rest                                     [redis]
+              --redis URL             redis://[:password@]host:port   [redis://127.0.0.1:6379]
+              --rest URLS             comma list of http base URLs for the REST API [derived from --instances]
+              --rest-header 'Name: value'  header on REST publishes (e.g. Authorization: Bearer <jwt>), repeatable
+              --channel-prefix P      Redis pub/sub channel prefix (realtime.pubsub.prefix) [realtime:]
+              --publishers N          publishing connections (user u always uses lane u mod N, keeping per-user
+                                      order) [redis 2, rest 8; broadcast 1]
+            Timing (seconds; every phase is bounded)
+              --duration S            measured phase: publishing (unicast/broadcast) or holding (idle) [30]
+              --warmup S              publishing before the measured phase, not in latency/CPU figures [5]
+              --settle S              wait after connecting, before baselines/publishing [5]
+              --drain S               wait after the last publish for deliveries in flight [5]
+              --connect-timeout S     per handshake [10]
+            Measuring
+              --server-pid PIDS       comma list of service PIDs on this host: RSS (/proc/PID/status) and CPU
+                                      (/proc/PID/stat utime+stime) before/after
+              --metrics-header 'Name: value'  header for /q/metrics scrapes, repeatable
+              --no-metrics            do not scrape /q/metrics
+              --json-out FILE         also append the JSON result line to FILE
+              --seed N                random seed [42]
+            """;
+
+    String scenario;
+    List<URI> instances = new ArrayList<>(List.of(URI.create("ws://127.0.0.1:8085/ws")));
+    int users = -1;
+    int tabs = -1;
+    int connections = -1;
+    String userPrefix = "bench-";
+    double connectRate = 1000;
+    int maxInflight = 256;
+    List<String> sourceAddresses = new ArrayList<>();
+    int eventLoops = Runtime.getRuntime().availableProcessors();
+    List<String> headers = new ArrayList<>();
+    String tokenFile;
+    String jwtKey;
+    String jwtIssuer;
+    String jwtAudience;
+    long jwtTtl = 3600;
+    boolean userHeader = true;
+    double rate = -1;
+    int payloadSize = 100;
+    String publishVia = "redis";
+    URI redis = URI.create("redis://127.0.0.1:6379");
+    List<URI> rest = new ArrayList<>();
+    List<String> restHeaders = new ArrayList<>();
+    int publishers = -1;
+    String channelPrefix = "realtime:";
+    double duration = 30;
+    double warmup = 5;
+    double settle = 5;
+    double drain = 5;
+    double connectTimeout = 10;
+    List<Long> serverPids = new ArrayList<>();
+    List<String> metricsHeaders = new ArrayList<>();
+    boolean metrics = true;
+    String jsonOut;
+    long seed = 42;
+
+    static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        List<String> a = new ArrayList<>();
+        for (String arg : args) {
+            // exec:java passes -Dexec.args as one string split on spaces; allow --key=value too
+            if (arg.startsWith("--") && arg.contains("=")) {
+                a.add(arg.substring(0, arg.indexOf('=')));
+                a.add(arg.substring(arg.indexOf('=') + 1));
+            } else {
+                a.add(arg);
+            }
+        }
+        if (a.isEmpty() || a.contains("--help") || a.contains("-h")) {
+            throw new UsageException(null);
+        }
+        o.scenario = a.get(0).toLowerCase(Locale.ROOT);
+        if (!List.of("idle", "unicast", "broadcast").contains(o.scenario)) {
+            throw new UsageException("unknown scenario '" + a.get(0) + "'");
+        }
+        for (int i = 1; i < a.size(); i++) {
+            String key = a.get(i);
+            if (key.equals("--no-metrics")) {
+                o.metrics = false;
+                continue;
+            }
+            if (key.equals("--no-user-header")) {
+                o.userHeader = false;
+                continue;
+            }
+            if (i + 1 >= a.size()) {
+                throw new UsageException("missing value for " + key);
+            }
+            String v = a.get(++i);
+            try {
+                switch (key) {
+                    case "--instances" -> o.instances = list(v).stream().map(BenchOptions::wsUri).toList();
+                    case "--users" -> o.users = Integer.parseInt(v);
+                    case "--tabs" -> o.tabs = Integer.parseInt(v);
+                    case "--connections" -> o.connections = Integer.parseInt(v);
+                    case "--user-prefix" -> o.userPrefix = v;
+                    case "--connect-rate" -> o.connectRate = Double.parseDouble(v);
+                    case "--max-inflight" -> o.maxInflight = Integer.parseInt(v);
+                    case "--source-addresses" -> o.sourceAddresses = list(v);
+                    case "--event-loops" -> o.eventLoops = Integer.parseInt(v);
+                    case "--header" -> o.headers.add(header(v));
+                    case "--token-file" -> o.tokenFile = v;
+                    case "--jwt-key" -> o.jwtKey = v;
+                    case "--jwt-issuer" -> o.jwtIssuer = v;
+                    case "--jwt-audience" -> o.jwtAudience = v;
+                    case "--jwt-ttl" -> o.jwtTtl = Long.parseLong(v);
+                    case "--rate" -> o.rate = Double.parseDouble(v);
+                    case "--payload-size" -> o.payloadSize = Integer.parseInt(v);
+                    case "--publish-via" -> o.publishVia = v.toLowerCase(Locale.ROOT);
+                    case "--redis" -> o.redis = URI.create(v);
+                    case "--rest" -> o.rest = list(v).stream().map(URI::create).toList();
+                    case "--rest-header" -> o.restHeaders.add(header(v));
+                    case "--channel-prefix" -> o.channelPrefix = v;
+                    case "--publishers" -> o.publishers = Integer.parseInt(v);
+                    case "--duration" -> o.duration = Double.parseDouble(v);
+                    case "--warmup" -> o.warmup = Double.parseDouble(v);
+                    case "--settle" -> o.settle = Double.parseDouble(v);
+                    case "--drain" -> o.drain = Double.parseDouble(v);
+                    case "--connect-timeout" -> o.connectTimeout = Double.parseDouble(v);
+                    case "--server-pid" -> o.serverPids = list(v).stream().map(Long::parseLong).toList();
+                    case "--metrics-header" -> o.metricsHeaders.add(header(v));
+                    case "--json-out" -> o.jsonOut = v;
+                    case "--seed" -> o.seed = Long.parseLong(v);
+                    default -> throw new UsageException("unknown option " + key);
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException("bad value for " + key + ": " + v);
+            }
+        }
+        o.applyDefaults();
+        return o;
+    }
+
+    private void applyDefaults() {
+        boolean unicast = scenario.equals("unicast");
+        if (tabs < 0) {
+            tabs = unicast ? 2 : 1;
+        }
+        if (users < 0) {
+            users = unicast ? 1000 : (int) Math.ceil((connections < 0 ? 1000 : connections) / (double) tabs);
+        }
+        if (rate < 0) {
+            rate = unicast ? 1000 : 10;
+        }
+        if (publishers < 0) {
+            publishers = publishVia.equals("rest") ? 8 : 2;
+        }
+        if (scenario.equals("broadcast")) {
+            publishers = 1; // one global sequence: one ordered lane
+        }
+        if (rest.isEmpty()) {
+            rest = instances.stream()
+                    .map(u -> URI.create((u.getScheme().equals("wss") ? "https" : "http") + "://" + u.getRawAuthority()))
+                    .toList();
+        }
+        if (!publishVia.equals("redis") && !publishVia.equals("rest")) {
+            throw new UsageException("--publish-via must be redis or rest");
+        }
+        if (users < 1 || tabs < 1 || connectRate <= 0 || maxInflight < 1 || publishers < 1 || rate <= 0
+                || duration <= 0 || payloadSize < 64) {
+            throw new UsageException("users, tabs, rates, publishers and duration must be positive; --payload-size >= 64");
+        }
+    }
+
+    /** Total connections: users x tabs (for idle/broadcast --connections caps it). */
+    int totalConnections() {
+        long all = (long) users * tabs;
+        return (int) (connections > 0 ? Math.min(all, connections) : all);
+    }
+
+    List<URI> httpBases() {
+        return instances.stream()
+                .map(u -> URI.create((u.getScheme().equals("wss") ? "https" : "http") + "://" + u.getRawAuthority()))
+                .toList();
+    }
+
+    private static URI wsUri(String s) {
+        URI u = URI.create(s);
+        String path = u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/") ? "/ws" : u.getRawPath();
+        return URI.create(u.getScheme() + "://" + u.getRawAuthority() + path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+    }
+
+    private static List<String> list(String v) {
+        return new ArrayList<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+
+    private static String header(String v) {
+        if (v.indexOf(':') < 1) {
+            throw new UsageException("header must be 'Name: value': " + v);
+        }
+        return v;
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}
