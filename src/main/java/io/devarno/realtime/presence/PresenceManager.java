@@ -11,7 +11,11 @@ import io.smallrye.mutiny.Uni;
  */
 public interface PresenceManager {
 
-    /** Marks the connection alive (open, pong, app ping). Emits true when the user just came online. */
+    /**
+     * Marks the connection alive (open, pong, app ping). Emits true when the user just came online. Touch and
+     * leave emit only once the store has answered (no client-side timeout): a caller that orders them must
+     * not let a timed-out touch overtake the leave that follows it.
+     */
     Uni<Boolean> touch(String userId, String member);
 
     /** Forgets a closed connection. Emits the number of the user's live connections left cluster-wide. */

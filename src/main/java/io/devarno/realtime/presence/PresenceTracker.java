@@ -3,6 +3,7 @@ package io.devarno.realtime.presence;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PreDestroy;
@@ -76,10 +77,7 @@ public class PresenceTracker {
     }
 
     public CompletionStage<?> left(Client client) {
-        return client.chainPresence(() -> presence.leave(client.userId(), client.member())
-                .onFailure().invoke(this::failed)
-                .onFailure().recoverWithNull()
-                .subscribeAsCompletionStage());
+        return client.chainPresence(() -> watched(presence.leave(client.userId(), client.member())));
     }
 
     void onBrokerReconnected(@ObservesAsync BrokerReconnected event) {
@@ -101,10 +99,23 @@ public class PresenceTracker {
     private void touch(Client client) {
         // Checked when the touch runs, after any earlier operation: a closed connection is never touched again.
         client.chainPresence(() -> client.isClosed() ? CompletableFuture.completedFuture(null)
-                : presence.touch(client.userId(), client.member())
-                .onFailure().invoke(this::failed)
-                .onFailure().recoverWithNull()
-                .subscribeAsCompletionStage());
+                : watched(presence.touch(client.userId(), client.member())));
+    }
+
+    /**
+     * Completes when Redis answers (or the connection fails), never on a client-side timeout: a touch that timed
+     * out may still run in Redis, and the next operation of the connection must not overtake it. A write slower
+     * than {@code realtime.redis.timeout} is counted and flagged for re-assertion without being abandoned.
+     */
+    private CompletionStage<?> watched(Uni<?> write) {
+        CompletableFuture<?> done = write.onFailure().invoke(this::failed).onFailure().recoverWithNull()
+                .subscribeAsCompletionStage();
+        long watchdog = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
+            if (!done.isDone()) {
+                failed(new TimeoutException("presence write slower than " + config.redis().timeout()));
+            }
+        });
+        return done.whenComplete((result, failure) -> vertx.cancelTimer(watchdog));
     }
 
     private void failed(Throwable failure) {

@@ -42,13 +42,13 @@ public class RedisPresenceManager implements PresenceManager {
 
     @Override
     public Uni<Boolean> touch(String userId, String member) {
-        return TOUCH.run(redis, timeout, userKeys(userId), member, ttlMillis, userId, layout.presenceChannel())
+        return TOUCH.run(redis, userKeys(userId), member, ttlMillis, userId, layout.presenceChannel())
                 .map(r -> r.toInteger() == 1);
     }
 
     @Override
     public Uni<Integer> leave(String userId, String member) {
-        return LEAVE.run(redis, timeout, userKeys(userId), member, userId, layout.presenceChannel())
+        return LEAVE.run(redis, userKeys(userId), member, userId, layout.presenceChannel())
                 .map(Response::toInteger);
     }
 

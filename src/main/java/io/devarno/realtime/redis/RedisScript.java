@@ -38,11 +38,16 @@ public final class RedisScript {
         }
     }
 
+    /** Runs the script; fails after {@code timeout} (the command may still run in Redis later). */
     public Uni<Response> run(ReactiveRedisDataSource redis, Duration timeout, List<String> keys, String... args) {
+        return run(redis, keys, args).ifNoItem().after(timeout).fail();
+    }
+
+    /** Runs the script and emits Redis's own answer, however long it takes (or the connection's failure). */
+    public Uni<Response> run(ReactiveRedisDataSource redis, List<String> keys, String... args) {
         return redis.execute(Command.EVALSHA, arguments(sha, keys, args))
                 .onFailure(RedisScript::isNoScript)
-                .recoverWithUni(() -> redis.execute(Command.EVAL, arguments(source, keys, args)))
-                .ifNoItem().after(timeout).fail();
+                .recoverWithUni(() -> redis.execute(Command.EVAL, arguments(source, keys, args)));
     }
 
     private static boolean isNoScript(Throwable failure) {
