@@ -31,6 +31,7 @@ public class Hub {
     private final UserSubscriptions subscriptions;
     private final RealtimeMetrics metrics;
     private final int sendBuffer;
+    private final Runnable onDelivered;
     private final int maxPerUser;
     private final int maxConnections;
     private volatile boolean draining;
@@ -39,6 +40,7 @@ public class Hub {
         this.subscriptions = subscriptions;
         this.metrics = metrics;
         this.sendBuffer = config.sendBuffer();
+        this.onDelivered = metrics::delivered;
         this.maxPerUser = config.maxConnectionsPerUser();
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         metrics.bindGauges(connections::get, clientsByUser::size);
@@ -124,7 +126,7 @@ public class Hub {
     }
 
     private int send(Client client, String payload) {
-        if (client.trySend(payload, sendBuffer, metrics::delivered)) {
+        if (client.trySend(payload, sendBuffer, onDelivered)) {
             return 1;
         }
         metrics.dropped("slow_consumer");

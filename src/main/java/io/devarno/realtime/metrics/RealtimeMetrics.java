@@ -1,5 +1,7 @@
 package io.devarno.realtime.metrics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +21,10 @@ public class RealtimeMetrics {
     private final Counter presenceErrors;
     private final Counter publishedToUser;
     private final Counter publishedBroadcast;
+    /** Counters by reason tag, so per-message paths do no registry lookup after a reason's first use. */
+    private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
+    private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
 
     public RealtimeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,7 +53,7 @@ public class RealtimeMetrics {
     }
 
     public void connectionClosed(String reason) {
-        registry.counter("realtime.connections.closed", "reason", reason).increment();
+        reasonCounter(closedByReason, "realtime.connections.closed", reason).increment();
     }
 
     public void published(boolean broadcast) {
@@ -59,7 +65,7 @@ public class RealtimeMetrics {
     }
 
     public void dropped(String reason) {
-        registry.counter("realtime.messages.dropped", "reason", reason).increment();
+        reasonCounter(droppedByReason, "realtime.messages.dropped", reason).increment();
     }
 
     public void slowConsumerDisconnect() {
@@ -71,6 +77,10 @@ public class RealtimeMetrics {
     }
 
     public void upgradeRejected(String reason) {
-        registry.counter("realtime.upgrades.rejected", "reason", reason).increment();
+        reasonCounter(rejectedByReason, "realtime.upgrades.rejected", reason).increment();
+    }
+
+    private Counter reasonCounter(Map<String, Counter> counters, String name, String reason) {
+        return counters.computeIfAbsent(reason, key -> registry.counter(name, "reason", key));
     }
 }
