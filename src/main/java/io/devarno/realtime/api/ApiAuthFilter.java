@@ -6,7 +6,6 @@ import jakarta.enterprise.event.Observes;
 import io.devarno.realtime.auth.JwtVerifier;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -62,10 +61,9 @@ public class ApiAuthFilter {
     }
 
     private static void deny(RoutingContext context, int status, String error, String message) {
-        var response = context.response().setStatusCode(status).putHeader("Content-Type", "application/json");
         if (status == 401) {
-            response.putHeader("WWW-Authenticate", "Bearer");
+            context.response().putHeader("WWW-Authenticate", "Bearer");
         }
-        response.end(new JsonObject().put("error", error).put("message", message).encode());
+        HttpError.end(context.response(), status, error, message);
     }
 }

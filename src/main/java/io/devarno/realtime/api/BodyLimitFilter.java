@@ -5,7 +5,6 @@ import jakarta.enterprise.event.Observes;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Answers a declared body over {@code realtime.max-message-size} with 413 and a JSON body, before reading it. */
@@ -27,10 +26,8 @@ public class BodyLimitFilter {
         if (length != null && context.normalizedPath().startsWith("/api/")) {
             try {
                 if (Long.parseLong(length.trim()) > maxBytes) {
-                    context.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                            .putHeader("Connection", "close")
-                            .end(new JsonObject().put("error", "payload_too_large")
-                                    .put("message", "the body is larger than realtime.max-message-size (" + maxBytes + " bytes)").encode());
+                    context.response().putHeader("Connection", "close");
+                    HttpError.end(context.response(), 413, "payload_too_large", Responses.tooLargeMessage(maxBytes));
                     return;
                 }
             } catch (NumberFormatException e) {

@@ -12,7 +12,11 @@ final class Responses {
     }
 
     static Response tooLarge(long maxBytes) {
-        return ApiError.response(413, "payload_too_large", "the body is larger than realtime.max-message-size (" + maxBytes + " bytes)");
+        return ApiError.response(413, "payload_too_large", tooLargeMessage(maxBytes));
+    }
+
+    static String tooLargeMessage(long maxBytes) {
+        return "the body is larger than realtime.max-message-size (" + maxBytes + " bytes)";
     }
 
     static Response redisUnavailable() {

@@ -3,9 +3,9 @@ package io.devarno.realtime.console;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.devarno.realtime.api.HttpError;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -44,9 +44,7 @@ public class ConsoleFilter {
             return;
         }
         if (!enabled) {
-            context.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("error", "not_found")
-                            .put("message", "the console is disabled (realtime.console.enabled=false)").encode());
+            HttpError.end(context.response(), 404, "not_found", "the console is disabled (realtime.console.enabled=false)");
             return;
         }
         if (page) {

@@ -3,6 +3,7 @@ package io.devarno.realtime.ws;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.devarno.realtime.api.HttpError;
 import io.devarno.realtime.auth.AuthResult;
 import io.devarno.realtime.auth.ConnectionAuthenticator;
 import io.devarno.realtime.auth.Identity;
@@ -10,7 +11,6 @@ import io.devarno.realtime.auth.UpgradeRequest;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -101,8 +101,6 @@ public class UpgradeGate {
 
     private void reject(RoutingContext context, int status, String error, String message, String reason) {
         metrics.upgradeRejected(reason);
-        context.response().setStatusCode(status)
-                .putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", error).put("message", message).encode());
+        HttpError.end(context.response(), status, error, message);
     }
 }
