@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Frame;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.hub.UserSubscriptions;
 import io.devarno.realtime.redis.RedisLayout;
@@ -182,18 +183,26 @@ public class RedisBroker implements Broker, UserSubscriptions {
             return;
         }
         String channel = message.get(1).toString();
-        String payload = message.get(2).toString();
-        if (channel.equals(layout.broadcastChannel())) {
-            hub.broadcast(payload);
-            return;
-        }
+        Response payload = message.get(2);
         if (channel.equals(layout.presenceChannel())) {
-            presenceListeners.forEach(listener -> listener.accept(payload));
+            String event = payload.toString();
+            presenceListeners.forEach(listener -> listener.accept(event));
             return;
         }
-        String userId = layout.userOfChannel(channel);
-        if (userId != null) {
-            hub.deliverToUser(userId, payload);
+        boolean broadcast = channel.equals(layout.broadcastChannel());
+        String userId = broadcast ? null : layout.userOfChannel(channel);
+        if (!broadcast && userId == null) {
+            return;
+        }
+        Frame frame = Frame.text(payload.toBuffer().getDelegate());
+        try {
+            if (broadcast) {
+                hub.broadcast(frame);
+            } else {
+                hub.deliverToUser(userId, frame);
+            }
+        } finally {
+            frame.release();
         }
     }
 

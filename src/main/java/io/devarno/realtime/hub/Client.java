@@ -3,10 +3,12 @@ package io.devarno.realtime.hub;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 
@@ -17,7 +19,9 @@ public final class Client {
     private final String userId;
     private final String member;
     private final WebSocketConnection connection;
-    private final AtomicInteger pending = new AtomicInteger();
+    private final ChannelHandlerContext channel;
+    private Outbox outbox;
+    private int unflushed; // touched by the connection's event loop only
     private volatile long lastActivityNanos;
     private volatile long lastPingNanos;
     private volatile long lastPresenceTouchNanos;
@@ -30,14 +34,18 @@ public final class Client {
 
     private final Consumer<Client> onServerClose;
 
-    /** {@code onServerClose} runs when the server closes the connection, before the peer acknowledges. */
-    public Client(WebSocketConnection connection, String userId, String podId, OptionalLong tokenExpiresAt,
-            Consumer<Client> onServerClose) {
+    /**
+     * {@code channel} is the Netty context under the connection: fan-out writes pre-encoded frames there.
+     * {@code onServerClose} runs when the server closes the connection, before the peer acknowledges.
+     */
+    public Client(WebSocketConnection connection, ChannelHandlerContext channel, String userId, String podId,
+            OptionalLong tokenExpiresAt, Consumer<Client> onServerClose) {
         this.onServerClose = onServerClose;
         this.id = connection.id();
         this.userId = userId;
         this.member = podId + "/" + id;
         this.connection = connection;
+        this.channel = channel;
         this.tokenExpiresAt = tokenExpiresAt;
         long now = System.nanoTime();
         this.lastActivityNanos = now;
@@ -62,26 +70,46 @@ public final class Client {
         return connection;
     }
 
-    /**
-     * Queues a text frame. Returns false, sending nothing, when {@code limit} frames are already waiting to be
-     * written: the caller treats the connection as a slow consumer.
-     */
-    boolean trySend(String payload, int limit, Runnable onWritten) {
-        if (pending.incrementAndGet() > limit) {
-            pending.decrementAndGet();
-            return false;
-        }
-        connection.sendText(payload).subscribe().with(
-                ignored -> {
-                    pending.decrementAndGet();
-                    onWritten.run();
-                },
-                failure -> pending.decrementAndGet());
-        return true;
+    enum WriteResult {
+        FIRST_IN_BATCH, WRITTEN, OVERFLOW, CLOSED
     }
 
-    public int pending() {
-        return pending.get();
+    /** Queues a frame for this connection; the connection's event loop writes it with others in a batch. */
+    public void enqueue(Frame frame) {
+        outbox.add(this, frame);
+    }
+
+    void useOutbox(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    EventExecutor eventLoop() {
+        return channel.executor();
+    }
+
+    /**
+     * On the connection's event loop: writes the frame without flushing and gives back its reference. A
+     * message finding {@code sendBuffer} messages still unwritten is not written: the connection is a slow
+     * consumer.
+     */
+    WriteResult write(Frame frame, int sendBuffer) {
+        ChannelOutboundBuffer unwritten = channel.channel().unsafe().outboundBuffer();
+        if (closeReason != null || closed || unwritten == null || !channel.channel().isActive()) {
+            frame.release();
+            return WriteResult.CLOSED;
+        }
+        if (frame.isMessage() && unwritten.size() + unflushed >= sendBuffer) {
+            frame.release();
+            return WriteResult.OVERFLOW;
+        }
+        channel.write(frame.view(), channel.voidPromise());
+        return unflushed++ == 0 ? WriteResult.FIRST_IN_BATCH : WriteResult.WRITTEN;
+    }
+
+    /** On the connection's event loop, once per batch. */
+    void flush() {
+        unflushed = 0;
+        channel.flush();
     }
 
     /**

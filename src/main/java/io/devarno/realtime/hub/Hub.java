@@ -12,13 +12,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * This pod's connections, indexed by user: register, unregister, fan-out to every tab of a user, broadcast.
- * Publishers never wait: a connection whose send buffer is full is closed with 1013 and skipped.
+ * Fan-out only queues the frame in the {@link Outbox} of each connection's event loop, so publishers never
+ * wait; a connection with {@code send-buffer} messages unwritten is closed with 1013 and skipped.
  */
 @ApplicationScoped
-public class Hub {
+public class Hub implements Outbox.Listener {
 
     public static final int SLOW_CONSUMER = 1013;
 
@@ -31,7 +33,7 @@ public class Hub {
     private final UserSubscriptions subscriptions;
     private final RealtimeMetrics metrics;
     private final int sendBuffer;
-    private final Runnable onDelivered;
+    private final Map<EventExecutor, Outbox> outboxes = new ConcurrentHashMap<>();
     private final int maxPerUser;
     private final int maxConnections;
     private volatile boolean draining;
@@ -40,7 +42,6 @@ public class Hub {
         this.subscriptions = subscriptions;
         this.metrics = metrics;
         this.sendBuffer = config.sendBuffer();
-        this.onDelivered = metrics::delivered;
         this.maxPerUser = config.maxConnectionsPerUser();
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         metrics.bindGauges(connections::get, clientsByUser::size);
@@ -66,6 +67,7 @@ public class Hub {
             connections.decrementAndGet();
             return Registration.POD_FULL;
         }
+        client.useOutbox(outboxes.computeIfAbsent(client.eventLoop(), loop -> new Outbox(loop, sendBuffer, this)));
         Registration[] outcome = { Registration.ACCEPTED };
         clientsByUser.compute(client.userId(), (userId, tabs) -> {
             if (tabs == null) {
@@ -101,39 +103,44 @@ public class Hub {
         return removed[0];
     }
 
-    /** Writes the payload to every local connection of the user. Returns how many connections took it. */
-    public int deliverToUser(String userId, String payload) {
+    /** Queues the frame for every local connection of the user. Returns how many connections it was queued for. */
+    public int deliverToUser(String userId, Frame frame) {
         Set<Client> tabs = clientsByUser.get(userId);
         if (tabs == null) {
             metrics.dropped("no_local_connection");
             return 0;
         }
-        int sent = 0;
+        int queued = 0;
         for (Client client : tabs) {
-            sent += send(client, payload);
+            client.enqueue(frame);
+            queued++;
         }
-        return sent;
+        return queued;
     }
 
-    public int broadcast(String payload) {
-        int sent = 0;
+    /** Queues the frame for every local connection. */
+    public int broadcast(Frame frame) {
+        int queued = 0;
         for (Set<Client> tabs : clientsByUser.values()) {
             for (Client client : tabs) {
-                sent += send(client, payload);
+                client.enqueue(frame);
+                queued++;
             }
         }
-        return sent;
+        return queued;
     }
 
-    private int send(Client client, String payload) {
-        if (client.trySend(payload, sendBuffer, onDelivered)) {
-            return 1;
-        }
+    @Override
+    public void delivered(int messages) {
+        metrics.delivered(messages);
+    }
+
+    @Override
+    public void overflowed(Client client) {
         metrics.dropped("slow_consumer");
         if (client.close(SLOW_CONSUMER, "slow consumer: send buffer full", "slow_consumer")) {
             metrics.slowConsumerDisconnect();
         }
-        return 0;
     }
 
     public void forEachClient(Consumer<Client> action) {

@@ -60,8 +60,8 @@ public class RealtimeMetrics {
         (broadcast ? publishedBroadcast : publishedToUser).increment();
     }
 
-    public void delivered() {
-        delivered.increment();
+    public void delivered(int messages) {
+        delivered.increment(messages);
     }
 
     public void dropped(String reason) {

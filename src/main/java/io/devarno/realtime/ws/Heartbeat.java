@@ -8,9 +8,9 @@ import jakarta.enterprise.event.Observes;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Client;
+import io.devarno.realtime.hub.Frame;
 import io.devarno.realtime.hub.Hub;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -19,8 +19,6 @@ import io.vertx.mutiny.core.Vertx;
  */
 @ApplicationScoped
 public class Heartbeat {
-
-    private static final Buffer PING = Buffer.buffer(new byte[0]);
 
     private final Hub hub;
     private final long pingIntervalNanos;
@@ -52,10 +50,15 @@ public class Heartbeat {
     void tick() {
         long now = System.nanoTime();
         long nowEpochSeconds = System.currentTimeMillis() / 1000;
-        hub.forEachClient(client -> check(client, now, nowEpochSeconds));
+        Frame ping = Frame.ping();
+        try {
+            hub.forEachClient(client -> check(client, now, nowEpochSeconds, ping));
+        } finally {
+            ping.release();
+        }
     }
 
-    private void check(Client client, long now, long nowEpochSeconds) {
+    private void check(Client client, long now, long nowEpochSeconds, Frame ping) {
         if (client.closeReason() != null) {
             return;
         }
@@ -65,9 +68,7 @@ public class Heartbeat {
             client.close(CloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
         } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
             client.markPinged(now);
-            client.connection().sendPing(PING).subscribe().with(x -> {
-            }, f -> {
-            });
+            client.enqueue(ping);
         }
     }
 }

@@ -36,15 +36,17 @@ public class RealtimeSocket {
     private final PresenceTracker presence;
     private final ClientFrames frames;
     private final RealtimeMetrics metrics;
+    private final SocketChannels channels;
     private final String podId;
     private final int clientRateLimit;
 
-    public RealtimeSocket(Hub hub, PresenceTracker presence, ClientFrames frames, RealtimeMetrics metrics, PodId podId,
-            RealtimeConfig config) {
+    public RealtimeSocket(Hub hub, PresenceTracker presence, ClientFrames frames, RealtimeMetrics metrics,
+            SocketChannels channels, PodId podId, RealtimeConfig config) {
         this.hub = hub;
         this.presence = presence;
         this.frames = frames;
         this.metrics = metrics;
+        this.channels = channels;
         this.podId = podId.value();
         this.clientRateLimit = config.clientRateLimit();
     }
@@ -60,7 +62,7 @@ public class RealtimeSocket {
             return;
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
-        Client client = new Client(connection, userId, podId,
+        Client client = new Client(connection, channels.channelOf(connection), userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         switch (hub.register(client)) {
             case ACCEPTED -> {
@@ -118,6 +120,10 @@ public class RealtimeSocket {
     public void onError(Throwable failure, WebSocketConnection connection) {
         Client client = connection.userData().get(CLIENT);
         if (client == null) {
+            LOG.warnf(failure, "Closing connection %s: it failed before it was registered", connection.id());
+            connection.close(new CloseReason(CloseCodes.INTERNAL_ERROR, "internal error")).subscribe().with(x -> {
+            }, f -> {
+            });
             return;
         }
         if (isTooBig(failure)) {

@@ -68,6 +68,23 @@ class FanOutTest extends ServiceTestBase {
     }
 
     @Test
+    void messagesOfEveryFrameLengthClassArriveIntact() {
+        String erin = uniqueUser("erin");
+        WsClient tab1 = connect(erin);
+        WsClient tab2 = connect(erin);
+        awaitSubscribed(erin);
+        // 7-bit, 16-bit and 64-bit WebSocket length fields, on both sides of each boundary, with multi-byte text.
+        for (int length : new int[] { 0, 125, 126, 65_535, 65_536, 200_000 }) {
+            String payload = "é".repeat(length / 2) + "x".repeat(length % 2);
+
+            redis().call("PUBLISH", "realtime:user:" + erin, payload);
+
+            assertEquals(payload, tab1.next(), "payload of " + length + " bytes");
+            assertEquals(payload, tab2.next(), "payload of " + length + " bytes, second tab");
+        }
+    }
+
+    @Test
     void messagesFromOnePublisherArriveInPublishOrder() {
         String dave = uniqueUser("dave");
         WsClient tab = connect(dave);

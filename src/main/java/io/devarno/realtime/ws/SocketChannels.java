@@ -1,0 +1,58 @@
+package io.devarno.realtime.ws;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.impl.WebSocketInternal;
+
+/**
+ * Finds the Netty channel under a websockets-next connection, where the hub writes pre-encoded frames.
+ * websockets-next only offers a {@code Uni} per send (a String, an encode, a context capture and a flush per
+ * frame); the fan-out needs to encode a message once and flush a batch once. The Vert.x socket is a private
+ * field of websockets-next's connection (wrapped by Vert.x Web), hence two reflective reads per connection,
+ * resolved at start-up so that an incompatible upgrade of either library fails at once, not at the first tab.
+ */
+@Startup
+@ApplicationScoped
+@RegisterForReflection(classNames = { SocketChannels.CONNECTION, SocketChannels.WRAPPER }, fields = true, methods = false)
+public class SocketChannels {
+
+    static final String CONNECTION = "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl";
+    static final String WRAPPER = "io.vertx.ext.web.impl.ServerWebSocketWrapper";
+
+    private final VarHandle connectionSocket;
+    private final Class<?> wrapperType;
+    private final VarHandle wrappedSocket;
+
+    public SocketChannels() {
+        try {
+            Class<?> connectionType = Class.forName(CONNECTION, false, WebSocketConnection.class.getClassLoader());
+            connectionSocket = MethodHandles.privateLookupIn(connectionType, MethodHandles.lookup())
+                    .findVarHandle(connectionType, "webSocket", ServerWebSocket.class);
+            wrapperType = Class.forName(WRAPPER, false, WebSocketConnection.class.getClassLoader());
+            wrappedSocket = MethodHandles.privateLookupIn(wrapperType, MethodHandles.lookup())
+                    .findVarHandle(wrapperType, "delegate", ServerWebSocket.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("The fan-out cannot reach the WebSocket's channel: " + CONNECTION
+                    + ".webSocket or " + WRAPPER + ".delegate is missing in this Quarkus/Vert.x version", e);
+        }
+    }
+
+    public ChannelHandlerContext channelOf(WebSocketConnection connection) {
+        ServerWebSocket socket = (ServerWebSocket) connectionSocket.get(connection);
+        while (wrapperType.isInstance(socket)) {
+            socket = (ServerWebSocket) wrappedSocket.get(socket);
+        }
+        if (!(socket instanceof WebSocketInternal internal)) {
+            throw new IllegalStateException("Unexpected WebSocket implementation " + socket.getClass().getName());
+        }
+        return internal.channelHandlerContext();
+    }
+}
