@@ -1,5 +1,6 @@
 package io.devarno.realtime.presence;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,6 +33,7 @@ public class PresenceTracker {
 
     private static final Logger LOG = Logger.getLogger(PresenceTracker.class);
     private static final long REFRESH_MIN_INTERVAL_NANOS = 1_000_000_000L;
+    private static final int REASSERT_BATCH = 256;
 
     private final PresenceManager presence;
     private final Hub hub;
@@ -86,19 +88,35 @@ public class PresenceTracker {
         }
     }
 
+    /**
+     * Touches every local connection again, {@value #REASSERT_BATCH} at a time: one call per connection at once
+     * would overflow the Redis client's wait queue on a large pod, fail, and flag everything stale again.
+     */
     private void reassertAll() {
         stale.set(false);
-        int[] count = { 0 };
-        hub.forEachClient(client -> {
-            touch(client);
-            count[0]++;
-        });
-        LOG.infof("Presence re-asserted for %d local connections", count[0]);
+        List<Client> clients = new ArrayList<>(hub.connectionCount());
+        hub.forEachClient(clients::add);
+        reassert(clients, 0);
     }
 
-    private void touch(Client client) {
+    private void reassert(List<Client> clients, int from) {
+        int to = Math.min(clients.size(), from + REASSERT_BATCH);
+        CompletableFuture<?>[] batch = new CompletableFuture<?>[to - from];
+        for (int i = from; i < to; i++) {
+            batch[i - from] = touch(clients.get(i)).toCompletableFuture();
+        }
+        CompletableFuture.allOf(batch).whenComplete((ignored, failure) -> {
+            if (to < clients.size()) {
+                reassert(clients, to);
+            } else {
+                LOG.infof("Presence re-asserted for %d local connections", clients.size());
+            }
+        });
+    }
+
+    private CompletionStage<?> touch(Client client) {
         // Checked when the touch runs, after any earlier operation: a closed connection is never touched again.
-        client.chainPresence(() -> client.isClosed() ? CompletableFuture.completedFuture(null)
+        return client.chainPresence(() -> client.isClosed() ? CompletableFuture.completedFuture(null)
                 : watched(presence.touch(client.userId(), client.member())));
     }
 
