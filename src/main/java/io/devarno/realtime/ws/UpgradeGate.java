@@ -1,5 +1,7 @@
 package io.devarno.realtime.ws;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -25,6 +27,12 @@ public class UpgradeGate {
     static final String VERIFIED_USER = "X-Realtime-Verified-User";
     static final String VERIFIED_EXPIRY = "X-Realtime-Verified-Expiry";
     private static final int PRIORITY = 1000;
+    /**
+     * Headers the open connection never needs: websockets-next keeps a copy of every upgrade header for the
+     * connection's lifetime, and these are the large ones (a browser's cookies, the bearer token itself).
+     */
+    private static final List<String> DROPPED_AFTER_ADMISSION = List.of("Authorization", "Cookie", "User-Agent",
+            "Accept-Encoding", "Accept-Language", "Cache-Control", "Pragma");
 
     private final ConnectionAuthenticator authenticator;
     private final OriginPolicy origins;
@@ -88,6 +96,7 @@ public class UpgradeGate {
             case USER_FULL -> reject(context, 429, "too_many_connections",
                     "this user holds realtime.max-connections-per-user connections on this instance", "user_full");
             case ACCEPTED -> {
+                DROPPED_AFTER_ADMISSION.forEach(request.headers()::remove);
                 request.headers().set(VERIFIED_USER, identity.userId());
                 identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
                 context.next();
