@@ -110,7 +110,8 @@ class KubernetesManifestsTest {
             "REALTIME_ALLOWED_ORIGINS",
             "REALTIME_SHUTDOWN_DRAIN",
             "REALTIME_POD_ID",
-            "REALTIME_MAX_CONNECTIONS");
+            "REALTIME_MAX_CONNECTIONS",
+            "QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE");
 
     /** The only callers the NetworkPolicy may admit, by their {@value #NAME_LABEL} label. */
     private static final Set<String> ADMITTED_CALLERS = Set.of("api-gateway", "prometheus");
@@ -509,6 +510,18 @@ class KubernetesManifestsTest {
                 + new TreeSet<>(DOCUMENTED_ENV));
         assertEquals(String.valueOf(HTTP_PORT), effectiveEnv(rendered).getOrDefault("QUARKUS_HTTP_PORT", String.valueOf(HTTP_PORT)),
                 dir + ": QUARKUS_HTTP_PORT must match the container port");
+    }
+
+    /**
+     * Without a CPU limit the JVM sees every core of the node and Quarkus would start two event loops per core;
+     * the fan-out is cheapest on few loops (README, "Benchmark"), so the count is set explicitly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kustomizations")
+    void eventLoopCountIsPinnedBecauseThereIsNoCpuLimit(String dir) {
+        String loops = effectiveEnv(render(dir)).get("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE");
+        assertNotNull(loops, dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE must be set");
+        assertTrue(loops.matches("[1-9][0-9]*"), dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=" + loops);
     }
 
     @ParameterizedTest(name = "{0}")
