@@ -1,6 +1,9 @@
 package io.devarno.realtime.ws;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,6 +30,8 @@ public class UpgradeGate {
     static final String VERIFIED_USER = "X-Realtime-Verified-User";
     static final String VERIFIED_EXPIRY = "X-Realtime-Verified-Expiry";
     private static final int PRIORITY = 1000;
+    private static final String SUBPROTOCOLS = "Sec-WebSocket-Protocol";
+    private static final String CARRIED_HEADER_PREFIX = "quarkus-http-upgrade";
     /**
      * Headers the open connection never needs: websockets-next keeps a copy of every upgrade header for the
      * connection's lifetime, and these are the large ones (a browser's cookies, the bearer token itself).
@@ -97,11 +102,24 @@ public class UpgradeGate {
                     "this user holds realtime.max-connections-per-user connections on this instance", "user_full");
             case ACCEPTED -> {
                 DROPPED_AFTER_ADMISSION.forEach(request.headers()::remove);
+                withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).ifPresentOrElse(
+                        offered -> request.headers().set(SUBPROTOCOLS, offered), () -> request.headers().remove(SUBPROTOCOLS));
                 request.headers().set(VERIFIED_USER, identity.userId());
                 identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
                 context.next();
             }
         }
+    }
+
+    /** The offered subprotocols without the browser's header carriers ({@code quarkus-http-upgrade#...}, the token). */
+    static Optional<String> withoutCarriedHeaders(String offered) {
+        if (offered == null) {
+            return Optional.empty();
+        }
+        String kept = Arrays.stream(offered.split(",")).map(String::trim)
+                .filter(protocol -> !protocol.isEmpty() && !protocol.startsWith(CARRIED_HEADER_PREFIX))
+                .collect(Collectors.joining(", "));
+        return kept.isEmpty() ? Optional.empty() : Optional.of(kept);
     }
 
     private static boolean isSocketPath(String path) {
