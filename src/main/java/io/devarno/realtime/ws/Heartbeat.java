@@ -20,6 +20,9 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 public class Heartbeat {
 
+    /** Encoded once and never released: each connection's write takes and gives back its own reference. */
+    private static final Frame PING = Frame.ping();
+
     private final Hub hub;
     private final long pingIntervalNanos;
     private final long pongTimeoutNanos;
@@ -50,15 +53,10 @@ public class Heartbeat {
     void tick() {
         long now = System.nanoTime();
         long nowEpochSeconds = System.currentTimeMillis() / 1000;
-        Frame ping = Frame.ping();
-        try {
-            hub.forEachClient(client -> check(client, now, nowEpochSeconds, ping));
-        } finally {
-            ping.release();
-        }
+        hub.forEachClient(client -> check(client, now, nowEpochSeconds));
     }
 
-    private void check(Client client, long now, long nowEpochSeconds, Frame ping) {
+    private void check(Client client, long now, long nowEpochSeconds) {
         if (client.closeReason() != null) {
             return;
         }
@@ -68,7 +66,7 @@ public class Heartbeat {
             client.close(CloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
         } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
             client.markPinged(now);
-            client.enqueue(ping);
+            client.enqueue(PING);
         }
     }
 }
