@@ -232,31 +232,19 @@ public final class LoadGenerator {
         pacers.forEach(Thread::start);
 
         sleepUntil(measureStart);
-        long del0 = fleet.delivered.get();
-        long sent0 = lanes.stream().mapToLong(x -> x.sent.get()).sum();
-        long cpu0 = ProcSampler.sumCpuTicks(o.serverPids);
-        long sys0 = ProcSampler.sumSysTicks(o.serverPids);
-        long self0 = ProcSampler.selfCpuTicks();
-        double metric0 = o.metrics ? ProcSampler.metricSum(http, "realtime_messages_delivered_total", o.metricsHeaders)
-                : Double.NaN;
+        WindowEnd start = windowEnd(fleet, lanes, http);
         long nextReport = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < measureEnd) {
             sleepUntil(Math.min(measureEnd, nextReport));
             if (System.nanoTime() >= nextReport) {
-                long d = fleet.delivered.get() - del0;
+                long d = fleet.delivered.get() - start.delivered();
                 System.out.printf("  %.0f s: %d delivered (%.0f/s), latency p99 so far %.2f ms%n",
                         (System.nanoTime() - measureStart) / 1e9, d, d / ((System.nanoTime() - measureStart) / 1e9),
                         fleet.latency.percentile(99) / 1000.0);
                 nextReport += 10_000_000_000L;
             }
         }
-        long del1 = fleet.delivered.get();
-        long sent1 = lanes.stream().mapToLong(x -> x.sent.get()).sum();
-        long cpu1 = ProcSampler.sumCpuTicks(o.serverPids);
-        long sys1 = ProcSampler.sumSysTicks(o.serverPids);
-        long self1 = ProcSampler.selfCpuTicks();
-        double metric1 = o.metrics ? ProcSampler.metricSum(http, "realtime_messages_delivered_total", o.metricsHeaders)
-                : Double.NaN;
+        WindowEnd end = windowEnd(fleet, lanes, http);
         for (Thread t : pacers) {
             t.join(5000);
         }
@@ -308,12 +296,14 @@ public final class LoadGenerator {
             }
         }
         double window = (measureEnd - measureStart) / 1e9;
-        long deliveredWindow = del1 - del0;
+        long deliveredWindow = end.delivered() - start.delivered();
+        long sentWindow = end.sent() - start.sent();
+        long serverCpuTicks = end.serverCpu() - start.serverCpu();
         LatencyHistogram h = fleet.latency;
 
         json.put("publish_via", o.publishVia);
         json.put("offered_rate", o.rate);
-        json.put("achieved_publish_rate", round((sent1 - sent0) / window, 1));
+        json.put("achieved_publish_rate", round(sentWindow / window, 1));
         json.put("published", published);
         json.put("publish_acked", acked);
         json.put("publish_errors", pubErrors);
@@ -334,21 +324,22 @@ public final class LoadGenerator {
         json.put("delivered_per_s", round(deliveredWindow / window, 1));
         json.put("latency_samples", h.count());
         json.put("latency_ms", latencyMap(h));
-        if (cpu0 >= 0 && cpu1 >= 0) {
-            double cpuMicros = ticksToMicros(cpu1 - cpu0);
+        if (start.serverCpu() >= 0 && end.serverCpu() >= 0) {
+            double cpuMicros = ticksToMicros(serverCpuTicks);
             json.put("server_cpu_pct", round(cpuMicros / 1e6 / window * 100, 1));
-            json.put("server_cpu_kernel_share", cpu1 == cpu0 ? null : round((sys1 - sys0) / (double) (cpu1 - cpu0), 2));
+            json.put("server_cpu_kernel_share", serverCpuTicks == 0 ? null
+                    : round((end.serverSys() - start.serverSys()) / (double) serverCpuTicks, 2));
             json.put("server_cpu_us_per_delivery", deliveredWindow == 0 ? null : round(cpuMicros / deliveredWindow, 2));
-            json.put("server_cpu_us_per_published_msg", sent1 == sent0 ? null : round(cpuMicros / (sent1 - sent0), 2));
+            json.put("server_cpu_us_per_published_msg", sentWindow == 0 ? null : round(cpuMicros / sentWindow, 2));
         }
-        json.put("generator_cpu_pct", round(ticksToMicros(self1 - self0) / 1e6 / window * 100, 1));
-        if (!Double.isNaN(metric0) && !Double.isNaN(metric1)) {
-            json.put("server_metric_delivered_in_window", (long) (metric1 - metric0));
+        json.put("generator_cpu_pct", round(ticksToMicros(end.selfCpu() - start.selfCpu()) / 1e6 / window * 100, 1));
+        if (!Double.isNaN(start.deliveredMetric()) && !Double.isNaN(end.deliveredMetric())) {
+            json.put("server_metric_delivered_in_window", (long) (end.deliveredMetric() - start.deliveredMetric()));
         }
 
         System.out.println();
         System.out.printf("offered %.0f msgs/s, published %d (%.1f/s in window), acked %d, errors %d %s%s%n", o.rate,
-                published, (sent1 - sent0) / window, acked, pubErrors, counts(errorReasons),
+                published, sentWindow / window, acked, pubErrors, counts(errorReasons),
                 o.publishVia.equals("redis") ? ", no subscriber " + noReceiver : "");
         System.out.printf("deliveries: expected %d, unique %d, missing %d, duplicates %d, reordered %d, corrupt %d, "
                 + "lost on closed connections %d%n", expected, unique, missing, duplicates, reordered, corrupt, lostOnClosed);
@@ -420,6 +411,16 @@ public final class LoadGenerator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The counters read at each end of the measured window. */
+    private record WindowEnd(long delivered, long sent, long serverCpu, long serverSys, long selfCpu, double deliveredMetric) {
+    }
+
+    private WindowEnd windowEnd(Fleet fleet, List<PublishLane> lanes, List<URI> http) {
+        return new WindowEnd(fleet.delivered.get(), lanes.stream().mapToLong(x -> x.sent.get()).sum(),
+                ProcSampler.sumCpuTicks(o.serverPids), ProcSampler.sumSysTicks(o.serverPids), ProcSampler.selfCpuTicks(),
+                o.metrics ? ProcSampler.metricSum(http, "realtime_messages_delivered_total", o.metricsHeaders) : Double.NaN);
     }
 
     private long expected(Fleet fleet, long[] seqs, long broadcastSeq, boolean broadcast) {
