@@ -58,6 +58,7 @@ public class ConfigValidator {
         atLeastOne(problems, "realtime.send-buffer", config.sendBuffer());
         atLeastOne(problems, "realtime.max-connections-per-user", config.maxConnectionsPerUser());
         atLeastOne(problems, "realtime.client-rate-limit", config.clientRateLimit());
+        atLeastOne(problems, "realtime.presence.writes-in-flight", config.presence().writesInFlight());
         config.maxConnections().ifPresent(n -> atLeastOne(problems, "realtime.max-connections", n));
         if (config.presence().keyPrefix().isBlank()) {
             problems.add("realtime.presence.key-prefix must not be blank");

@@ -79,6 +79,13 @@ public interface RealtimeConfig {
         /** Prefix of the service's own bookkeeping keys (connection sets, online index). */
         @WithDefault("realtime:presence:")
         String statePrefix();
+
+        /**
+         * Presence writes sent to Redis at once; the rest wait in order. Below {@code quarkus.redis.max-pool-size}
+         * (6), so publishes and lookups always find a pooled connection.
+         */
+        @WithDefault("4")
+        int writesInFlight();
     }
 
     interface PubSub {

@@ -33,13 +33,13 @@ public class PresenceTracker {
 
     private static final Logger LOG = Logger.getLogger(PresenceTracker.class);
     private static final long REFRESH_MIN_INTERVAL_NANOS = 1_000_000_000L;
-    private static final int REASSERT_BATCH = 256;
 
     private final PresenceManager presence;
     private final Hub hub;
     private final RealtimeMetrics metrics;
     private final RealtimeConfig config;
     private final Vertx vertx;
+    private final PresenceWriteQueue writes;
     /** Set when a presence write failed; cleared when every local connection has been re-asserted. */
     private final AtomicBoolean stale = new AtomicBoolean();
     private long timer = -1;
@@ -50,6 +50,7 @@ public class PresenceTracker {
         this.metrics = metrics;
         this.config = config;
         this.vertx = vertx;
+        this.writes = new PresenceWriteQueue(config.presence().writesInFlight());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -88,30 +89,13 @@ public class PresenceTracker {
         }
     }
 
-    /**
-     * Touches every local connection again, {@value #REASSERT_BATCH} at a time: one call per connection at once
-     * would overflow the Redis client's wait queue on a large pod, fail, and flag everything stale again.
-     */
+    /** Touches every local connection again; the write queue paces them. */
     private void reassertAll() {
         stale.set(false);
-        List<Client> clients = new ArrayList<>(hub.connectionCount());
-        hub.forEachClient(clients::add);
-        reassert(clients, 0);
-    }
-
-    private void reassert(List<Client> clients, int from) {
-        int to = Math.min(clients.size(), from + REASSERT_BATCH);
-        CompletableFuture<?>[] batch = new CompletableFuture<?>[to - from];
-        for (int i = from; i < to; i++) {
-            batch[i - from] = touch(clients.get(i)).toCompletableFuture();
-        }
-        CompletableFuture.allOf(batch).whenComplete((ignored, failure) -> {
-            if (to < clients.size()) {
-                reassert(clients, to);
-            } else {
-                LOG.infof("Presence re-asserted for %d local connections", clients.size());
-            }
-        });
+        List<CompletableFuture<?>> touches = new ArrayList<>(hub.connectionCount());
+        hub.forEachClient(client -> touches.add(touch(client).toCompletableFuture()));
+        CompletableFuture.allOf(touches.toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, failure) -> LOG.infof("Presence re-asserted for %d local connections", touches.size()));
     }
 
     private CompletionStage<?> touch(Client client) {
@@ -121,19 +105,23 @@ public class PresenceTracker {
     }
 
     /**
-     * Completes when Redis answers (or the connection fails), never on a client-side timeout: a touch that timed
-     * out may still run in Redis, and the next operation of the connection must not overtake it. A write slower
-     * than {@code realtime.redis.timeout} is counted and flagged for re-assertion without being abandoned.
+     * Queues the write (see {@link PresenceWriteQueue}) and completes when Redis answers (or the connection
+     * fails), never on a client-side timeout: a touch that timed out may still run in Redis, and the next
+     * operation of the connection must not overtake it. A write slower than {@code realtime.redis.timeout}
+     * once sent is counted and flagged for re-assertion without being abandoned; time spent queued behind a
+     * burst is not a Redis failure.
      */
     private CompletionStage<?> watched(Uni<?> write) {
-        CompletableFuture<?> done = write.onFailure().invoke(this::failed).onFailure().recoverWithNull()
-                .subscribeAsCompletionStage();
-        long watchdog = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
-            if (!done.isDone()) {
-                failed(new TimeoutException("presence write slower than " + config.redis().timeout()));
-            }
+        return writes.submit(() -> {
+            CompletableFuture<?> done = write.onFailure().invoke(this::failed).onFailure().recoverWithNull()
+                    .subscribeAsCompletionStage();
+            long watchdog = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
+                if (!done.isDone()) {
+                    failed(new TimeoutException("presence write slower than " + config.redis().timeout()));
+                }
+            });
+            return done.whenComplete((result, failure) -> vertx.cancelTimer(watchdog));
         });
-        return done.whenComplete((result, failure) -> vertx.cancelTimer(watchdog));
     }
 
     private void failed(Throwable failure) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,7 @@ import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WsClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 
 /** Contract section 5, on one pod; presence across pods is proven in ClusterIT. */
 @QuarkusTest
@@ -88,6 +91,28 @@ class PresenceTest extends ServiceTestBase {
         awaitKeyGone("realtime:presence:conns:" + user);
         assertEquals(null, redis().call("ZSCORE", "realtime:presence:online", user));
         assertEquals(null, redis().call("ZSCORE", "realtime:presence:expiry", user));
+    }
+
+    @Test
+    void aBurstOfClosesFromMoreTabsThanTheRedisClientQueuesLeavesNoPresenceBehind() {
+        // More simultaneous leaves than quarkus.redis.max-pool-waiting (1024): a gateway restart does this.
+        int tabs = 1500;
+        String prefix = uniqueUser("p-burst");
+        double errorsBefore = presenceErrors();
+        List<WsClient> clients = connectInParallel(IntStream.range(0, tabs).mapToObj(i -> prefix + "-" + i).toList());
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis().number("EXISTS", "presence:" + prefix + "-" + (tabs - 1)) == 1);
+
+        clients.forEach(WsClient::abort);
+
+        await().atMost(Duration.ofSeconds(8)).until(() -> redis().list("KEYS", "presence:" + prefix + "-*").isEmpty());
+        assertEquals(List.of(), redis().list("KEYS", "realtime:presence:conns:" + prefix + "-*"));
+        assertEquals(errorsBefore, presenceErrors(), "no presence write failed");
+    }
+
+    private static double presenceErrors() {
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("realtime_presence_errors_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

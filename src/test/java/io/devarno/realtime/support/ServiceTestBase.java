@@ -8,6 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.AfterEach;
 
@@ -33,6 +37,26 @@ public abstract class ServiceTestBase {
     /** A client of user {@code userId} (trusted-header mode), closed after the test. */
     protected WsClient connect(String userId) {
         return track(WsClient.connect(socketUri(), Map.of("X-User-ID", userId)));
+    }
+
+    /** One client per user id, opened 16 at a time, closed after the test. */
+    protected List<WsClient> connectInParallel(List<String> userIds) {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<WsClient>> opening = new ArrayList<>();
+            for (String userId : userIds) {
+                opening.add(pool.submit(() -> WsClient.connect(socketUri(), Map.of("X-User-ID", userId))));
+            }
+            List<WsClient> opened = new ArrayList<>();
+            for (Future<WsClient> client : opening) {
+                opened.add(track(client.get()));
+            }
+            return opened;
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("could not open the connections", e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     protected WsClient track(WsClient client) {
