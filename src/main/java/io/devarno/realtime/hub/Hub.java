@@ -1,6 +1,7 @@
 package io.devarno.realtime.hub;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -28,7 +29,8 @@ public class Hub implements Outbox.Listener {
         ACCEPTED, DRAINING, POD_FULL, USER_FULL
     }
 
-    private final Map<String, Set<Client>> clientsByUser = new ConcurrentHashMap<>();
+    /** Each user's tabs as an immutable list, replaced inside {@code compute}: lighter than a set per user. */
+    private final Map<String, List<Client>> clientsByUser = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final UserSubscriptions subscriptions;
     private final RealtimeMetrics metrics;
@@ -55,7 +57,7 @@ public class Hub implements Outbox.Listener {
         if (connections.get() >= maxConnections) {
             return Registration.POD_FULL;
         }
-        Set<Client> tabs = clientsByUser.get(userId);
+        List<Client> tabs = clientsByUser.get(userId);
         return tabs != null && tabs.size() >= maxPerUser ? Registration.USER_FULL : Registration.ACCEPTED;
     }
 
@@ -71,14 +73,16 @@ public class Hub implements Outbox.Listener {
         Registration[] outcome = { Registration.ACCEPTED };
         clientsByUser.compute(client.userId(), (userId, tabs) -> {
             if (tabs == null) {
-                tabs = ConcurrentHashMap.newKeySet();
                 subscriptions.subscribe(userId);
-            } else if (tabs.size() >= maxPerUser) {
+                return List.of(client);
+            }
+            if (tabs.size() >= maxPerUser) {
                 outcome[0] = Registration.USER_FULL;
                 return tabs;
             }
-            tabs.add(client);
-            return tabs;
+            Client[] more = tabs.toArray(new Client[tabs.size() + 1]);
+            more[tabs.size()] = client;
+            return List.of(more);
         });
         if (outcome[0] != Registration.ACCEPTED) {
             connections.decrementAndGet();
@@ -90,12 +94,13 @@ public class Hub implements Outbox.Listener {
     public boolean unregister(Client client) {
         boolean[] removed = { false };
         clientsByUser.computeIfPresent(client.userId(), (userId, tabs) -> {
-            removed[0] = tabs.remove(client);
-            if (tabs.isEmpty()) {
+            List<Client> rest = tabs.stream().filter(tab -> tab != client).toList();
+            removed[0] = rest.size() < tabs.size();
+            if (rest.isEmpty()) {
                 subscriptions.unsubscribe(userId);
                 return null;
             }
-            return tabs;
+            return rest;
         });
         if (removed[0]) {
             connections.decrementAndGet();
@@ -105,7 +110,7 @@ public class Hub implements Outbox.Listener {
 
     /** Queues the frame for every local connection of the user. Returns how many connections it was queued for. */
     public int deliverToUser(String userId, Frame frame) {
-        Set<Client> tabs = clientsByUser.get(userId);
+        List<Client> tabs = clientsByUser.get(userId);
         if (tabs == null) {
             metrics.dropped("no_local_connection");
             return 0;
@@ -121,7 +126,7 @@ public class Hub implements Outbox.Listener {
     /** Queues the frame for every local connection. */
     public int broadcast(Frame frame) {
         int queued = 0;
-        for (Set<Client> tabs : clientsByUser.values()) {
+        for (List<Client> tabs : clientsByUser.values()) {
             for (Client client : tabs) {
                 client.enqueue(frame);
                 queued++;
