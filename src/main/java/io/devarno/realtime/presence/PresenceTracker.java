@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +33,7 @@ public class PresenceTracker {
 
     private static final Logger LOG = Logger.getLogger(PresenceTracker.class);
     private static final long REFRESH_MIN_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long SLOW_WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
     private final PresenceManager presence;
     private final Hub hub;
@@ -42,6 +43,7 @@ public class PresenceTracker {
     private final PresenceWriteQueue writes;
     /** Set when a presence write failed; cleared when every local connection has been re-asserted. */
     private final AtomicBoolean stale = new AtomicBoolean();
+    private final AtomicLong nextSlowWarningNanos = new AtomicLong(System.nanoTime());
     private long timer = -1;
 
     public PresenceTracker(PresenceManager presence, Hub hub, RealtimeMetrics metrics, RealtimeConfig config, Vertx vertx) {
@@ -107,9 +109,10 @@ public class PresenceTracker {
     /**
      * Queues the write (see {@link PresenceWriteQueue}) and completes when Redis answers (or the connection
      * fails), never on a client-side timeout: a touch that timed out may still run in Redis, and the next
-     * operation of the connection must not overtake it. A write slower than {@code realtime.redis.timeout}
-     * once sent is counted and flagged for re-assertion without being abandoned; time spent queued behind a
-     * burst is not a Redis failure.
+     * operation of the connection must not overtake it. A write still unanswered {@code realtime.redis.timeout}
+     * after it was sent is counted as a presence error but not flagged for re-assertion: it is still applied
+     * when Redis answers, and if it fails instead, that failure flags it. (Flagging it made every connection
+     * storm that slowed Redis down end in a needless re-assertion of the whole pod.)
      */
     private CompletionStage<?> watched(Uni<?> write) {
         return writes.submit(() -> {
@@ -117,11 +120,21 @@ public class PresenceTracker {
                     .subscribeAsCompletionStage();
             long watchdog = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
                 if (!done.isDone()) {
-                    failed(new TimeoutException("presence write slower than " + config.redis().timeout()));
+                    slow();
                 }
             });
             return done.whenComplete((result, failure) -> vertx.cancelTimer(watchdog));
         });
+    }
+
+    private void slow() {
+        metrics.presenceError();
+        long now = System.nanoTime();
+        long due = nextSlowWarningNanos.get();
+        if (now - due >= 0 && nextSlowWarningNanos.compareAndSet(due, now + SLOW_WARNING_INTERVAL_NANOS)) {
+            LOG.warnf("Presence writes slower than %s (counted in realtime_presence_errors_total); they are still applied "
+                    + "when Redis answers. Warned at most once a minute.", config.redis().timeout());
+        }
     }
 
     private void failed(Throwable failure) {

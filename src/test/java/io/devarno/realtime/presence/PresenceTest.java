@@ -109,6 +109,22 @@ class PresenceTest extends ServiceTestBase {
         assertEquals(errorsBefore, presenceErrors(), "no presence write failed");
     }
 
+    @Test
+    void aPresenceWriteSlowerThanTheRedisTimeoutIsCountedAndStillApplied() throws Exception {
+        String user = uniqueUser("p-slow");
+        double errorsBefore = presenceErrors();
+        try (var stalled = new io.devarno.realtime.support.RedisCli("127.0.0.1", Integer.getInteger("test.redis.port"))) {
+            // A script that runs for 1.5 s blocks Redis for everyone (realtime.redis.timeout is 1 s).
+            stalled.send("EVAL", "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000 "
+                    + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1", "0");
+            connect(user);
+            assertEquals(1L, stalled.read());
+        }
+
+        awaitKeyPresent("presence:" + user);
+        assertTrue(presenceErrors() > errorsBefore, "the slow write is counted");
+    }
+
     private static double presenceErrors() {
         String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith("realtime_presence_errors_total"))

@@ -31,6 +31,16 @@ public final class RedisCli implements AutoCloseable {
 
     /** Sends a command; returns a String, Long, List or null. Redis errors become RuntimeExceptions. */
     public synchronized Object call(String... args) {
+        send(args);
+        try {
+            return read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a command without waiting for its reply; {@link #read} takes it later. */
+    public synchronized void send(String... args) {
         try {
             ByteArrayOutputStream request = new ByteArrayOutputStream();
             request.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -42,7 +52,6 @@ public final class RedisCli implements AutoCloseable {
             }
             out.write(request.toByteArray());
             out.flush();
-            return read();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
