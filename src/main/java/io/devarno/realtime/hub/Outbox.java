@@ -62,16 +62,12 @@ final class Outbox implements Runnable {
         for (int i = 0; i < batch.size(); i += 2) {
             Client client = (Client) batch.get(i);
             Frame frame = (Frame) batch.get(i + 1);
-            Client.WriteResult result = client.write(frame, sendBuffer);
-            switch (result) {
-                case FIRST_IN_BATCH, WRITTEN -> {
-                    if (result == Client.WriteResult.FIRST_IN_BATCH) {
-                        flushes.add(client);
-                    }
-                    if (frame.isMessage()) {
-                        delivered++;
-                    }
+            switch (client.write(frame, sendBuffer)) {
+                case FIRST_IN_BATCH -> {
+                    flushes.add(client);
+                    delivered += frame.isMessage() ? 1 : 0;
                 }
+                case WRITTEN -> delivered += frame.isMessage() ? 1 : 0;
                 case OVERFLOW -> listener.overflowed(client);
                 case CLOSED -> {
                 }
