@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.devarno.realtime.support.PrometheusText;
+
 /** Server-side figures: RSS and CPU time from /proc/PID (same host), and counters from /q/metrics. */
 final class ProcSampler {
 
@@ -116,17 +118,7 @@ final class ProcSampler {
                 if (resp.statusCode() != 200) {
                     return Double.NaN;
                 }
-                boolean found = false;
-                for (String line : resp.body().split("\n")) {
-                    if (line.startsWith(metric) && (line.length() > metric.length())
-                            && (line.charAt(metric.length()) == ' ' || line.charAt(metric.length()) == '{')) {
-                        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                        found = true;
-                    }
-                }
-                if (!found) {
-                    return Double.NaN;
-                }
+                total += PrometheusText.sum(resp.body(), metric);
             } catch (IOException | RuntimeException e) {
                 return Double.NaN;
             } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.support.PrometheusText;
 import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WsClient;
@@ -127,8 +128,7 @@ class PresenceTest extends ServiceTestBase {
 
     private static double presenceErrors() {
         String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("realtime_presence_errors_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusText.sum(metrics, "realtime_presence_errors_total");
     }
 
     @Test

@@ -36,7 +36,11 @@ public abstract class ServiceTestBase {
 
     /** A client of user {@code userId} (trusted-header mode), closed after the test. */
     protected WsClient connect(String userId) {
-        return track(WsClient.connect(socketUri(), Map.of("X-User-ID", userId)));
+        return track(open(userId));
+    }
+
+    private WsClient open(String userId) {
+        return WsClient.connect(socketUri(), Map.of("X-User-ID", userId));
     }
 
     /** One client per user id, opened 16 at a time, closed after the test. */
@@ -45,7 +49,7 @@ public abstract class ServiceTestBase {
         try {
             List<Future<WsClient>> opening = new ArrayList<>();
             for (String userId : userIds) {
-                opening.add(pool.submit(() -> WsClient.connect(socketUri(), Map.of("X-User-ID", userId))));
+                opening.add(pool.submit(() -> open(userId)));
             }
             List<WsClient> opened = new ArrayList<>();
             for (Future<WsClient> client : opening) {
