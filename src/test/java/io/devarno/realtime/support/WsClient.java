@@ -1,13 +1,21 @@
 package io.devarno.realtime.support;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +36,10 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     public record Rejection(int status, String body) {
+    }
+
+    /** Status and headers (names in lower case) of an upgrade response, as sent on the wire. */
+    public record Handshake(int status, Map<String, String> headers) {
     }
 
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
@@ -71,6 +83,32 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
                 return new Rejection(handshake.getResponse().statusCode(), body == null ? "" : body.toString());
             }
             throw e;
+        }
+    }
+
+    /**
+     * Sends an upgrade request over a plain socket and returns the response head. For headers the JDK client
+     * does not let a caller set, such as {@code Sec-WebSocket-Extensions}.
+     */
+    public static Handshake rawHandshake(URI uri, Map<String, String> headers) {
+        StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        request.append("\r\n");
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            BufferedReader response = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            int status = Integer.parseInt(response.readLine().substring(9, 12));
+            Map<String, String> responseHeaders = new HashMap<>();
+            for (String line = response.readLine(); line != null && !line.isEmpty(); line = response.readLine()) {
+                int colon = line.indexOf(':');
+                responseHeaders.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+            return new Handshake(status, responseHeaders);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.devarno.realtime.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -68,5 +69,15 @@ class UpgradeTest extends ServiceTestBase {
     void aClientCannotForgeTheVerifiedIdentityHeader() {
         WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of("X-Realtime-Verified-User", "admin"));
         assertEquals(401, rejection.status());
+    }
+
+    @Test
+    void compressionOffersAreDeclinedSoNoConnectionHoldsZlibState() {
+        for (String offer : new String[] { "permessage-deflate; client_max_window_bits", "x-webkit-deflate-frame", "deflate-frame" }) {
+            String user = uniqueUser("deflate");
+            WsClient.Handshake handshake = WsClient.rawHandshake(socketUri(), Map.of("X-User-ID", user, "Sec-WebSocket-Extensions", offer));
+            assertEquals(101, handshake.status(), offer);
+            assertFalse(handshake.headers().containsKey("sec-websocket-extensions"), offer + " accepted: " + handshake.headers());
+        }
     }
 }
