@@ -56,6 +56,9 @@ public class ConfigValidator {
             problems.add("realtime.max-message-size must be between 1 byte and 2G");
         }
         atLeastOne(problems, "realtime.send-buffer", config.sendBuffer());
+        if (config.sendBufferBytes().asLongValue() < 1) {
+            problems.add("realtime.send-buffer-bytes must be at least 1 byte");
+        }
         atLeastOne(problems, "realtime.max-connections-per-user", config.maxConnectionsPerUser());
         atLeastOne(problems, "realtime.client-rate-limit", config.clientRateLimit());
         atLeastOne(problems, "realtime.presence.writes-in-flight", config.presence().writesInFlight());

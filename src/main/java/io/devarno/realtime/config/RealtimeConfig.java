@@ -37,6 +37,14 @@ public interface RealtimeConfig {
     @WithDefault("256")
     int sendBuffer();
 
+    /**
+     * Outbound bytes queued per connection before it counts as a slow consumer (closed with 1013), whatever the
+     * message count: without it one stalled tab could pin {@code send-buffer} x {@code max-message-size}.
+     * A message finding less than this queued is always accepted, so any message up to max-message-size fits.
+     */
+    @WithDefault("1M")
+    MemorySize sendBufferBytes();
+
     /** Per pod: further upgrades of the same user to this pod are refused. */
     @WithDefault("32")
     int maxConnectionsPerUser();

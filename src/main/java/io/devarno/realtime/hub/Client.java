@@ -89,16 +89,15 @@ public final class Client {
 
     /**
      * On the connection's event loop: writes the frame without flushing and gives back its reference. A
-     * message finding {@code sendBuffer} messages still unwritten is not written: the connection is a slow
-     * consumer.
+     * message finding the send buffer full is not written: the connection is a slow consumer.
      */
-    WriteResult write(Frame frame, int sendBuffer) {
+    WriteResult write(Frame frame, SendBuffer sendBuffer) {
         ChannelOutboundBuffer unwritten = channel.channel().unsafe().outboundBuffer();
         if (closeReason != null || closed || unwritten == null || !channel.channel().isActive()) {
             frame.release();
             return WriteResult.CLOSED;
         }
-        if (frame.isMessage() && unwritten.size() + unflushed >= sendBuffer) {
+        if (frame.isMessage() && sendBuffer.isFull(unwritten, unflushed)) {
             frame.release();
             return WriteResult.OVERFLOW;
         }

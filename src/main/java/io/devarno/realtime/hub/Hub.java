@@ -18,7 +18,8 @@ import io.netty.util.concurrent.EventExecutor;
 /**
  * This pod's connections, indexed by user: register, unregister, fan-out to every tab of a user, broadcast.
  * Fan-out only queues the frame in the {@link Outbox} of each connection's event loop, so publishers never
- * wait; a connection with {@code send-buffer} messages unwritten is closed with 1013 and skipped.
+ * wait; a connection with {@code send-buffer} messages or {@code send-buffer-bytes} bytes unwritten is closed
+ * with 1013 and skipped.
  */
 @ApplicationScoped
 public class Hub implements Outbox.Listener {
@@ -34,7 +35,7 @@ public class Hub implements Outbox.Listener {
     private final AtomicInteger connections = new AtomicInteger();
     private final UserSubscriptions subscriptions;
     private final RealtimeMetrics metrics;
-    private final int sendBuffer;
+    private final SendBuffer sendBuffer;
     private final Map<EventExecutor, Outbox> outboxes = new ConcurrentHashMap<>();
     private final int maxPerUser;
     private final int maxConnections;
@@ -43,7 +44,7 @@ public class Hub implements Outbox.Listener {
     public Hub(UserSubscriptions subscriptions, RealtimeMetrics metrics, RealtimeConfig config) {
         this.subscriptions = subscriptions;
         this.metrics = metrics;
-        this.sendBuffer = config.sendBuffer();
+        this.sendBuffer = new SendBuffer(config.sendBuffer(), config.sendBufferBytes().asLongValue());
         this.maxPerUser = config.maxConnectionsPerUser();
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         metrics.bindGauges(connections::get, clientsByUser::size);

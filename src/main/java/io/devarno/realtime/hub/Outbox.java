@@ -20,7 +20,7 @@ final class Outbox implements Runnable {
     }
 
     private final EventExecutor loop;
-    private final int sendBuffer;
+    private final SendBuffer sendBuffer;
     private final Listener listener;
     private final ArrayList<Client> flushes = new ArrayList<>();
     // Client, Frame, Client, Frame, ...: two lists swapped, so appending never waits for the loop's writes.
@@ -28,7 +28,7 @@ final class Outbox implements Runnable {
     private ArrayList<Object> writing = new ArrayList<>();
     private boolean scheduled;
 
-    Outbox(EventExecutor loop, int sendBuffer, Listener listener) {
+    Outbox(EventExecutor loop, SendBuffer sendBuffer, Listener listener) {
         this.loop = loop;
         this.sendBuffer = sendBuffer;
         this.listener = listener;

@@ -34,6 +34,7 @@ class StartupValidationIT {
             "realtime.ping-interval | -1s | realtime.ping-interval must be positive",
             "realtime.presence.ttl | 0s | realtime.presence.ttl must be positive",
             "realtime.send-buffer | 0 | realtime.send-buffer must be at least 1",
+            "realtime.send-buffer-bytes | 0 | realtime.send-buffer-bytes must be at least 1 byte",
             "realtime.pong-timeout | 10s | realtime.pong-timeout (PT10S) must be longer than realtime.ping-interval",
             "realtime.auth.mode | magic | realtime.auth.mode",
             "realtime.max-message-size | lots | realtime.max-message-size" })

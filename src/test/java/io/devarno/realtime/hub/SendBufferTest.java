@@ -1,0 +1,82 @@
+package io.devarno.realtime.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.reflect.Proxy;
+import java.util.OptionalLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.quarkus.websockets.next.WebSocketConnection;
+
+/**
+ * The slow-consumer rule on a real Netty channel whose writes stay queued until flushed: a message is refused
+ * once {@code send-buffer} messages or {@code send-buffer-bytes} bytes wait unwritten.
+ */
+class SendBufferTest {
+
+    private static final String KB_60 = "x".repeat(60 * 1024);
+
+    private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+    private final Client client = new Client(connection("c1"), channel.pipeline().firstContext(), "u1", "pod-a",
+            OptionalLong.empty(), closed -> {
+            });
+
+    @AfterEach
+    void releaseQueuedFrames() {
+        channel.flush(); // closing with frames still queued would fail their writes
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aMessageFindingSendBufferBytesWaitingIsRefusedBeforeTheMessageCountIsReached() {
+        SendBuffer buffer = new SendBuffer(256, 100_000);
+        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.WRITTEN, client.write(Frame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text(KB_60), buffer));
+    }
+
+    @Test
+    void aMessageLargerThanSendBufferBytesIsAcceptedWhenNothingWaits() {
+        SendBuffer buffer = new SendBuffer(256, 1_000);
+        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("small"), buffer));
+    }
+
+    @Test
+    void aMessageFindingSendBufferMessagesWaitingIsRefused() {
+        SendBuffer buffer = new SendBuffer(3, 1_000_000);
+        for (int i = 0; i < 3; i++) {
+            client.write(Frame.text("m" + i), buffer);
+        }
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("m3"), buffer));
+    }
+
+    @Test
+    void heartbeatPingsAreNeverRefused() {
+        SendBuffer buffer = new SendBuffer(1, 1_000);
+        client.write(Frame.text(KB_60), buffer);
+        assertEquals(Client.WriteResult.WRITTEN, client.write(Frame.ping(), buffer));
+    }
+
+    @Test
+    void framesWrittenToTheSocketNoLongerCount() {
+        SendBuffer buffer = new SendBuffer(256, 100_000);
+        client.write(Frame.text(KB_60), buffer);
+        client.write(Frame.text(KB_60), buffer);
+        client.flush(); // the embedded channel "writes" everything flushed
+        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
+    }
+
+    private static WebSocketConnection connection(String id) {
+        return (WebSocketConnection) Proxy.newProxyInstance(SendBufferTest.class.getClassLoader(),
+                new Class<?>[] { WebSocketConnection.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "id" -> id;
+                    case "isOpen" -> true;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
