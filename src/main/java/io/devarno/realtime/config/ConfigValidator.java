@@ -60,6 +60,9 @@ public class ConfigValidator {
         if (config.maxMessageSize().asLongValue() < 1 || config.maxMessageSize().asLongValue() > Integer.MAX_VALUE) {
             problems.add("realtime.max-message-size must be between 1 byte and 2G");
         }
+        if (config.maxClientFrameSize().asLongValue() < 1 || config.maxClientFrameSize().asLongValue() > config.maxMessageSize().asLongValue()) {
+            problems.add("realtime.max-client-frame-size must be between 1 byte and realtime.max-message-size");
+        }
         atLeastOne(problems, "realtime.send-buffer", config.sendBuffer());
         if (config.sendBufferBytes().asLongValue() < 1) {
             problems.add("realtime.send-buffer-bytes must be at least 1 byte");

@@ -29,9 +29,17 @@ public interface RealtimeConfig {
 
     PubSub pubsub();
 
-    /** Largest WebSocket message or REST body accepted. */
+    /** Largest message accepted for publishing: a REST body. */
     @WithDefault("512K")
     MemorySize maxMessageSize();
+
+    /**
+     * Largest frame or message a client may send over its WebSocket (closed with 1009 above it). The client
+     * protocol has only {@code ping} and {@code auth} frames: a token that fits in the upgrade's 16K of headers
+     * fits here. Larger client frames only cost parsing and buffering: see the README's security notes.
+     */
+    @WithDefault("16K")
+    MemorySize maxClientFrameSize();
 
     /** Outbound messages queued per connection before it counts as a slow consumer (closed with 1013). */
     @WithDefault("256")

@@ -6,23 +6,25 @@ import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
 
 /**
- * Derives the WebSocket server's and HTTP server's size limits from {@code realtime.max-message-size}
- * so that operators set one value, in the contract's units ({@code 512K}), and the transport enforces it
- * before a byte is buffered. An explicit Quarkus setting still wins.
+ * Derives the transport's size limits from the service's settings, so that operators set each value once, in
+ * the contract's units ({@code 512K}), and the transport enforces it: the WebSocket server's inbound message
+ * limit from {@code realtime.max-client-frame-size}; its frame limit and the HTTP body limit from
+ * {@code realtime.max-message-size}. An explicit Quarkus setting still wins.
  */
 public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
 
     private static final String MAX_MESSAGE_SIZE = "realtime.max-message-size";
-    private static final String DEFAULT_MAX_MESSAGE_SIZE = "512K";
+    private static final String MAX_CLIENT_FRAME_SIZE = "realtime.max-client-frame-size";
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue explicit = context.proceed(name);
-        if (explicit != null || !isDerived(name)) {
+        String source = sourceOf(name);
+        if (explicit != null || source == null) {
             return explicit;
         }
-        ConfigValue configured = context.proceed(MAX_MESSAGE_SIZE);
-        String size = configured != null && configured.getValue() != null ? configured.getValue() : DEFAULT_MAX_MESSAGE_SIZE;
+        ConfigValue configured = context.proceed(source);
+        String size = configured != null && configured.getValue() != null ? configured.getValue() : defaultOf(source);
         long bytes;
         try {
             bytes = new MemorySizeConverter().convert(size).asLongValue();
@@ -32,9 +34,18 @@ public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
         return ConfigValue.builder().withName(name).withValue(Long.toString(bytes)).build();
     }
 
-    private static boolean isDerived(String name) {
-        return name.equals("quarkus.websockets-next.server.max-message-size")
-                || name.equals("quarkus.websockets-next.server.max-frame-size")
-                || name.equals("quarkus.http.limits.max-body-size");
+    private static String sourceOf(String name) {
+        return switch (name) {
+            case "quarkus.websockets-next.server.max-message-size" -> MAX_CLIENT_FRAME_SIZE;
+            // Netty drops the TCP connection, without a close frame, on a frame over its limit; Vert.x answers a
+            // message over its limit with an error we close with 1009. So the frame limit sits higher.
+            case "quarkus.websockets-next.server.max-frame-size", "quarkus.http.limits.max-body-size" -> MAX_MESSAGE_SIZE;
+            default -> null;
+        };
+    }
+
+    /** The defaults of {@link RealtimeConfig}, which this interceptor runs before. */
+    private static String defaultOf(String source) {
+        return source.equals(MAX_CLIENT_FRAME_SIZE) ? "16K" : "512K";
     }
 }

@@ -1,6 +1,7 @@
 package io.devarno.realtime.support;
 
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -110,6 +111,63 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Upgrades over a plain socket, sends {@code text} as one masked frame (as a browser sends a message) and
+     * returns the close frame the server answers with; {@code 1006} when the connection ends without one.
+     */
+    public static Close sendOneFrameRaw(URI uri, Map<String, String> headers, String text) {
+        StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
+                + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        request.append("\r\n");
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (int matched = 0; matched < 4;) { // skip the 101 response head
+                int b = in.read();
+                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            socket.getOutputStream().write(maskedTextFrame(text.getBytes(StandardCharsets.UTF_8)));
+            while (true) {
+                int opcode = in.readUnsignedByte() & 0x0f;
+                int length = in.readUnsignedByte() & 0x7f;
+                long payloadLength = length == 126 ? in.readUnsignedShort() : length == 127 ? in.readLong() : length;
+                byte[] payload = in.readNBytes((int) payloadLength);
+                if (opcode == 0x8) {
+                    int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+                    return new Close(code, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) { // EOF or reset before a close frame
+            return new Close(1006, String.valueOf(e));
+        }
+    }
+
+    private static byte[] maskedTextFrame(byte[] payload) {
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        frame.write(0x81);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length <= 0xffff) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >> 8);
+            frame.write(payload.length & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >> shift) & 0xff);
+            }
+        }
+        byte[] mask = { 0x12, 0x34, 0x56, 0x78 };
+        frame.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        return frame.toByteArray();
     }
 
     @Override

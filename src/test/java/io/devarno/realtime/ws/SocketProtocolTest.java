@@ -55,17 +55,23 @@ class SocketProtocolTest extends ServiceTestBase {
     }
 
     @Test
-    void aFrameOverTheMaxMessageSizeClosesWith1009() {
+    void aClientFrameOverTheMaxClientFrameSizeClosesWith1009() {
         WsClient tab = connect(uniqueUser("big"));
-        tab.send("x".repeat(64 * 1024 + 1)); // realtime.max-message-size=64K in the tests
-        assertEquals(1009, tab.awaitClose(Duration.ofSeconds(5)).code());
+        tab.send("x".repeat(16 * 1024 + 1)); // realtime.max-client-frame-size: 16K by default
+        assertEquals(new WsClient.Close(1009, "message too big"), tab.awaitClose(Duration.ofSeconds(5)));
     }
 
     @Test
-    void aFrameAtTheMaxMessageSizeIsAccepted() {
+    void aBrowserSendingAnOversizedMessageAsOneFrameGetsTheCloseFrame1009() {
+        WsClient.Close close = WsClient.sendOneFrameRaw(socketUri(), Map.of("X-User-ID", uniqueUser("oneframe")), "x".repeat(40 * 1024));
+        assertEquals(new WsClient.Close(1009, "message too big"), close);
+    }
+
+    @Test
+    void aClientFrameAtTheMaxClientFrameSizeIsAccepted() {
         WsClient tab = connect(uniqueUser("edge"));
-        String frame = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024 - 24) + "\"}";
-        assertEquals(64 * 1024, frame.length());
+        String frame = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(16 * 1024 - 24) + "\"}";
+        assertEquals(16 * 1024, frame.length());
         tab.send(frame);
         assertEquals("{\"type\":\"pong\"}", tab.next());
     }
