@@ -1,6 +1,7 @@
 package io.devarno.realtime.support;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -92,14 +93,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
      * does not let a caller set, such as {@code Sec-WebSocket-Extensions}.
      */
     public static Handshake rawHandshake(URI uri, Map<String, String> headers) {
-        StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-                + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-        request.append("\r\n");
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(5000);
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(upgradeRequest(uri, headers));
             BufferedReader response = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             int status = Integer.parseInt(response.readLine().substring(9, 12));
             Map<String, String> responseHeaders = new HashMap<>();
@@ -118,17 +114,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
      * returns the close frame the server answers with; {@code 1006} when the connection ends without one.
      */
     public static Close sendOneFrameRaw(URI uri, Map<String, String> headers, String text) {
-        StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
-                + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-        request.append("\r\n");
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(upgradeRequest(uri, headers));
             DataInputStream in = new DataInputStream(socket.getInputStream());
             for (int matched = 0; matched < 4;) { // skip the 101 response head
-                int b = in.read();
+                int b = in.readUnsignedByte(); // EOFException if the server hangs up first
                 matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
             }
             socket.getOutputStream().write(maskedTextFrame(text.getBytes(StandardCharsets.UTF_8)));
@@ -147,8 +138,16 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    private static byte[] upgradeRequest(URI uri, Map<String, String> headers) {
+        StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        return request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     private static byte[] maskedTextFrame(byte[] payload) {
-        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write(0x81);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
