@@ -3,7 +3,6 @@ package io.devarno.realtime.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +13,6 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.quarkus.runtime.configuration.DurationConverter;
 
 /** Stops start-up with one clear line per bad setting (contract section 1). */
 @ApplicationScoped
@@ -50,9 +48,6 @@ public class ConfigValidator {
             problems.add("realtime.pong-timeout (" + config.pongTimeout()
                     + ") must be longer than realtime.ping-interval (" + config.pingInterval() + ")");
         }
-        httpIdleTimeout().filter(idle -> config.pingInterval().compareTo(idle) >= 0).ifPresent(idle -> problems.add(
-                "realtime.ping-interval (" + config.pingInterval() + ") must be shorter than quarkus.http.idle-timeout ("
-                        + idle + "): the HTTP server drops a WebSocket idle that long without a close frame (1006)"));
         if (config.presence().ttl().compareTo(config.pongTimeout()) < 0) {
             problems.add("realtime.presence.ttl (" + config.presence().ttl()
                     + ") must not be shorter than realtime.pong-timeout (" + config.pongTimeout() + ")");
@@ -82,12 +77,6 @@ public class ConfigValidator {
                     + "(PEM or JWKS) or mp.jwt.verify.publickey");
         }
         return problems;
-    }
-
-    /** The HTTP server's idle timeout also applies to WebSockets: only our pings keep a quiet tab open. */
-    private static Optional<Duration> httpIdleTimeout() {
-        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.idle-timeout", String.class)
-                .map(value -> new DurationConverter().convert(value));
     }
 
     private static boolean jwtKeyConfigured() {

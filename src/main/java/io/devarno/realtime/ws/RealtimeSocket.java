@@ -11,6 +11,7 @@ import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.presence.PresenceTracker;
+import io.netty.channel.ChannelHandlerContext;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
@@ -62,10 +63,12 @@ public class RealtimeSocket {
             return;
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
-        Client client = new Client(connection, channels.channelOf(connection), userId, podId,
+        ChannelHandlerContext channel = channels.channelOf(connection);
+        Client client = new Client(connection, channel, userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         switch (hub.register(client)) {
             case ACCEPTED -> {
+                IdleTimeoutHandOver.toHeartbeat(channel);
                 connection.userData().put(CLIENT, client);
                 metrics.connectionOpened();
                 presence.joined(client);

@@ -36,7 +36,6 @@ class StartupValidationIT {
             "realtime.send-buffer | 0 | realtime.send-buffer must be at least 1",
             "realtime.send-buffer-bytes | 0 | realtime.send-buffer-bytes must be at least 1 byte",
             "realtime.max-client-frame-size | 1M | realtime.max-client-frame-size must be between 1 byte and realtime.max-message-size",
-            "quarkus.http.idle-timeout | 1s | realtime.ping-interval (PT1S) must be shorter than quarkus.http.idle-timeout (PT1S)",
             "realtime.pong-timeout | 10s | realtime.pong-timeout (PT10S) must be longer than realtime.ping-interval",
             "realtime.auth.mode | magic | realtime.auth.mode",
             "realtime.max-message-size | lots | realtime.max-message-size" })
