@@ -157,10 +157,11 @@ class HostileInputTest extends ServiceTestBase {
     /** Sends an upgrade with the id in X-User-ID (percent-encoded in the query when not header-safe). */
     private int rawUpgradeStatus(String id) {
         boolean headerSafe = id.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && id.length() < 8000;
-        String target = headerSafe ? "/ws" : "/ws?user_id=" + java.net.URLEncoder.encode(id.length() > 6000 ? id.substring(0, 6000) : id, StandardCharsets.UTF_8);
-        String header = headerSafe ? "X-User-ID: " + id + "\r\n" : "";
-        return rawUpgrade("GET " + target + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + header + "\r\n");
+        if (headerSafe) {
+            return WsClient.rawHandshake(socketUri(), Map.of("X-User-ID", id)).status();
+        }
+        String query = "?user_id=" + java.net.URLEncoder.encode(id.length() > 6000 ? id.substring(0, 6000) : id, StandardCharsets.UTF_8);
+        return WsClient.rawHandshake(socketUri(query), Map.of()).status();
     }
 
     private int rawUpgrade(String request) {
