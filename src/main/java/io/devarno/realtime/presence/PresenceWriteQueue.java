@@ -31,7 +31,7 @@ final class PresenceWriteQueue {
     /** Starts {@code write} once fewer than {@code limit} writes are in flight; completes as it does. */
     <T> CompletionStage<T> submit(Supplier<? extends CompletionStage<T>> write) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        waiting.add(() -> write.get().whenComplete((value, failure) -> {
+        waiting.add(() -> start(write).whenComplete((value, failure) -> {
             inFlight.decrementAndGet();
             drain();
             if (failure != null) {
@@ -42,6 +42,15 @@ final class PresenceWriteQueue {
         }));
         drain();
         return result;
+    }
+
+    /** A write that throws instead of failing its stage must still give its slot back, or the queue stops. */
+    private static <T> CompletionStage<T> start(Supplier<? extends CompletionStage<T>> write) {
+        try {
+            return write.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     int waiting() {

@@ -56,6 +56,18 @@ class PresenceWriteQueueTest {
     }
 
     @Test
+    void aWriteThatThrowsInsteadOfFailingFreesItsSlotAndTheQueueGoesOn() {
+        CompletionStage<String> thrown = queue.submit(() -> {
+            throw new IllegalStateException("broken");
+        });
+        queue.submit(() -> CompletableFuture.failedFuture(new IllegalStateException("down")));
+
+        assertTrue(thrown.toCompletableFuture().isCompletedExceptionally());
+        CompletionStage<String> next = queue.submit(() -> CompletableFuture.completedFuture("OK"));
+        assertEquals("OK", next.toCompletableFuture().join());
+    }
+
+    @Test
     void aLongBacklogOfWritesThatCompleteAtOnceDoesNotGrowTheStack() {
         CompletableFuture<String> blocker1 = new CompletableFuture<>();
         CompletableFuture<String> blocker2 = new CompletableFuture<>();
