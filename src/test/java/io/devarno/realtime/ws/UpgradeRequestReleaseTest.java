@@ -1,0 +1,79 @@
+package io.devarno.realtime.ws;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.junit.jupiter.api.Test;
+
+import io.devarno.realtime.support.RedisTestResource;
+import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WsClient;
+import io.quarkus.arc.Arc;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * An open WebSocket keeps nothing of the HTTP request that upgraded it. websockets-next holds the upgrade's
+ * RoutingContext (request, response, header maps: ~2.9 KB) for the connection's life whenever a
+ * CurrentIdentityAssociation bean exists; application.properties leaves those beans out.
+ */
+@QuarkusTest
+@QuarkusTestResource(RedisTestResource.class)
+class UpgradeRequestReleaseTest extends ServiceTestBase {
+
+    static final String PROBE_HEADER = "X-Upgrade-Probe";
+
+    /** Remembers, weakly, the routing context of upgrades that carry the probe header. */
+    @ApplicationScoped
+    static class UpgradeProbe {
+        private final AtomicReference<WeakReference<RoutingContext>> lastUpgrade = new AtomicReference<>();
+
+        WeakReference<RoutingContext> lastUpgrade() {
+            return lastUpgrade.get();
+        }
+
+        void watch(@Observes Filters filters) {
+            filters.register(rc -> {
+                if (rc.request().getHeader(PROBE_HEADER) != null) {
+                    lastUpgrade.set(new WeakReference<>(rc));
+                }
+                rc.next();
+            }, Integer.MAX_VALUE);
+        }
+    }
+
+    @Test
+    void websocketsNextFindsNoIdentityAssociationToKeepTheUpgradeFor() {
+        assertFalse(Arc.container().select(CurrentIdentityAssociation.class).isResolvable());
+    }
+
+    @Test
+    void theUpgradeRequestIsCollectableWhileItsWebSocketStaysOpen() {
+        UpgradeProbe probe = Arc.container().instance(UpgradeProbe.class).get();
+        String user = uniqueUser("released");
+        WsClient tab = track(WsClient.connect(socketUri(), Map.of("X-User-ID", user, PROBE_HEADER, "1")));
+        awaitKeyPresent("presence:" + user);
+        assertNotNull(probe.lastUpgrade(), "the probe saw the upgrade");
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            System.gc();
+            return probe.lastUpgrade().get() == null;
+        });
+
+        redis().call("PUBLISH", "realtime:user:" + user, "still open");
+        assertEquals("still open", tab.next(Duration.ofSeconds(5)));
+    }
+}
