@@ -2,7 +2,9 @@ package io.devarno.realtime.ws;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +18,7 @@ import io.devarno.realtime.auth.UpgradeRequest;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -33,11 +36,13 @@ public class UpgradeGate {
     private static final String SUBPROTOCOLS = "Sec-WebSocket-Protocol";
     private static final String CARRIED_HEADER_PREFIX = "quarkus-http-upgrade";
     /**
-     * Headers the open connection never needs: websockets-next keeps a copy of every upgrade header for the
-     * connection's lifetime, and these are the large ones (a browser's cookies, the bearer token itself).
+     * The only upgrade headers an admitted connection keeps: the handshake's own. Vert.x and websockets-next
+     * each keep a copy of every upgrade header for the connection's lifetime; everything else (the bearer token,
+     * cookies, a gateway's forwarding and tracing headers, {@code Origin}, a trusted {@code X-User-ID}) would
+     * cost memory on every connection and put credentials into heap dumps. Names in lower case.
      */
-    private static final List<String> DROPPED_AFTER_ADMISSION = List.of("Authorization", "Cookie", "User-Agent",
-            "Accept-Encoding", "Accept-Language", "Cache-Control", "Pragma");
+    static final Set<String> KEPT_AFTER_ADMISSION = Set.of("host", "connection", "upgrade", "sec-websocket-key",
+            "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions");
 
     private final ConnectionAuthenticator authenticator;
     private final OriginPolicy origins;
@@ -101,7 +106,7 @@ public class UpgradeGate {
             case USER_FULL -> reject(context, 429, "too_many_connections",
                     "this user holds realtime.max-connections-per-user connections on this instance", "user_full");
             case ACCEPTED -> {
-                DROPPED_AFTER_ADMISSION.forEach(request.headers()::remove);
+                keepOnlyHandshakeHeaders(request.headers());
                 withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).ifPresentOrElse(
                         offered -> request.headers().set(SUBPROTOCOLS, offered), () -> request.headers().remove(SUBPROTOCOLS));
                 request.headers().set(VERIFIED_USER, identity.userId());
@@ -109,6 +114,12 @@ public class UpgradeGate {
                 context.next();
             }
         }
+    }
+
+    static void keepOnlyHandshakeHeaders(MultiMap headers) {
+        List<String> dropped = headers.names().stream()
+                .filter(name -> !KEPT_AFTER_ADMISSION.contains(name.toLowerCase(Locale.ROOT))).toList();
+        dropped.forEach(headers::remove);
     }
 
     /** The offered subprotocols without the browser's header carriers ({@code quarkus-http-upgrade#...}, the token). */

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,12 +26,15 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.quarkus.websockets.next.OpenConnections;
+import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * An open WebSocket keeps nothing of the HTTP request that upgraded it. websockets-next holds the upgrade's
- * RoutingContext (request, response, header maps: ~2.9 KB) for the connection's life whenever a
- * CurrentIdentityAssociation bean exists; application.properties leaves those beans out.
+ * An open WebSocket keeps nothing of the HTTP request that upgraded it but the handshake headers and the verified
+ * user. websockets-next holds the upgrade's RoutingContext (request, response, header maps: ~2.9 KB) for the
+ * connection's life whenever a CurrentIdentityAssociation bean exists; application.properties leaves those
+ * beans out. Vert.x and websockets-next each copy the upgrade headers; UpgradeGate trims them first.
  */
 @QuarkusTest
 @QuarkusTestResource(RedisTestResource.class)
@@ -75,5 +81,22 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
 
         redis().call("PUBLISH", "realtime:user:" + user, "still open");
         assertEquals("still open", tab.next(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void anOpenConnectionKeepsOnlyItsHandshakeHeadersAndTheVerifiedUser() {
+        String user = uniqueUser("headers");
+        track(WsClient.connect(socketUri(), Map.of("X-User-ID", user, "Origin", "https://app.example.com",
+                "Cookie", "session=secret", "X-Forwarded-For", "203.0.113.7", "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")));
+        awaitKeyPresent("presence:" + user);
+
+        WebSocketConnection connection = Arc.container().instance(OpenConnections.class).get().stream()
+                .filter(open -> user.equals(open.handshakeRequest().header(UpgradeGate.VERIFIED_USER)))
+                .findFirst().orElseThrow();
+        Set<String> kept = connection.handshakeRequest().headers().keySet().stream()
+                .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        assertEquals(Set.of("host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
+                "x-realtime-verified-user"), kept);
     }
 }
