@@ -174,7 +174,10 @@ public final class LoadGenerator {
         json.put("hold_seconds", o.duration);
         System.out.printf("open at end of hold: %d (unexpected closes %d %s)%n", openEnd, fleet.unexpectedCloses.get(),
                 counts(fleet.closeReasons));
-        if (rssBaseline > 0) {
+        if (rssBaseline > 0 && (rssEnd < 0 || cpu0 < 0 || cpu1 < 0)) {
+            json.put("server_process_gone", true);
+            System.out.println("server RSS and CPU: unavailable (a server process ended during the hold)");
+        } else if (rssBaseline > 0) {
             double perConnSettled = (rssSettled - rssBaseline) / (double) open;
             double perConnEnd = (rssEnd - rssBaseline) / (double) Math.max(1, openEnd);
             json.put("server_rss_baseline_mb", round(rssBaseline / 1048576.0, 1));
