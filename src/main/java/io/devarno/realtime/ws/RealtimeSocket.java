@@ -69,6 +69,7 @@ public class RealtimeSocket {
         switch (hub.register(client)) {
             case ACCEPTED -> {
                 IdleTimeoutHandOver.toHeartbeat(channel);
+                channels.releaseUpgradeHeaders(connection);
                 connection.userData().put(CLIENT, client);
                 metrics.connectionOpened();
                 presence.joined(client);

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -34,7 +35,8 @@ import io.vertx.ext.web.RoutingContext;
  * An open WebSocket keeps nothing of the HTTP request that upgraded it but the handshake headers and the verified
  * user. websockets-next holds the upgrade's RoutingContext (request, response, header maps: ~2.9 KB) for the
  * connection's life whenever a CurrentIdentityAssociation bean exists; application.properties leaves those
- * beans out. Vert.x and websockets-next each copy the upgrade headers; UpgradeGate trims them first.
+ * beans out. Vert.x and websockets-next each keep the upgrade headers; UpgradeGate trims them first, and the
+ * Vert.x socket's map is emptied once the connection is open.
  */
 @QuarkusTest
 @QuarkusTestResource(RedisTestResource.class)
@@ -91,12 +93,30 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")));
         awaitKeyPresent("presence:" + user);
 
-        WebSocketConnection connection = Arc.container().instance(OpenConnections.class).get().stream()
-                .filter(open -> user.equals(open.handshakeRequest().header(UpgradeGate.VERIFIED_USER)))
-                .findFirst().orElseThrow();
+        WebSocketConnection connection = openConnectionOf(user);
         Set<String> kept = connection.handshakeRequest().headers().keySet().stream()
                 .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         assertEquals(Set.of("host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
                 "x-realtime-verified-user"), kept);
+    }
+
+    @Test
+    void vertxKeepsNoCopyOfTheUpgradeHeadersOnceTheConnectionIsOpen() {
+        String user = uniqueUser("vertx-headers");
+        WsClient tab = track(WsClient.connect(socketUri(), Map.of("X-User-ID", user)));
+        awaitKeyPresent("presence:" + user);
+
+        WebSocketConnection connection = openConnectionOf(user);
+        assertTrue(Arc.container().instance(SocketChannels.class).get().socketOf(connection).headers().isEmpty());
+        assertEquals(user, connection.handshakeRequest().header(UpgradeGate.VERIFIED_USER));
+
+        redis().call("PUBLISH", "realtime:user:" + user, "still open");
+        assertEquals("still open", tab.next(Duration.ofSeconds(5)));
+    }
+
+    private static WebSocketConnection openConnectionOf(String user) {
+        return Arc.container().instance(OpenConnections.class).get().stream()
+                .filter(open -> user.equals(open.handshakeRequest().header(UpgradeGate.VERIFIED_USER)))
+                .findFirst().orElseThrow();
     }
 }
