@@ -63,13 +63,12 @@ public class RealtimeSocket {
             return;
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
-        ChannelHandlerContext channel = channels.channelOf(connection);
+        ChannelHandlerContext channel = channels.takeOver(connection);
         Client client = new Client(connection, channel, userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         switch (hub.register(client)) {
             case ACCEPTED -> {
                 IdleTimeoutHandOver.toHeartbeat(channel);
-                channels.releaseUpgradeHeaders(connection);
                 connection.userData().put(CLIENT, client);
                 metrics.connectionOpened();
                 presence.joined(client);
