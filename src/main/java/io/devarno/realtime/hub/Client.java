@@ -103,14 +103,21 @@ public final class Client {
             return WriteResult.CLOSED;
         }
         if (frame.isMessage() && sendBuffer.isFull(unwritten, unflushed)) {
-            frame.release();
-            return WriteResult.OVERFLOW;
+            if (unflushed > 0) {
+                // A burst larger than the send buffer reached us in one batch (one read from Redis): its frames
+                // wait for our flush, not for the client. Flush, then judge by what the socket did not take.
+                flush();
+            }
+            if (sendBuffer.isFull(unwritten, unflushed)) {
+                frame.release();
+                return WriteResult.OVERFLOW;
+            }
         }
         channel.write(frame.view(), channel.voidPromise());
         return unflushed++ == 0 ? WriteResult.FIRST_IN_BATCH : WriteResult.WRITTEN;
     }
 
-    /** On the connection's event loop, once per batch. */
+    /** On the connection's event loop, once per batch (and in a batch larger than the send buffer). */
     void flush() {
         unflushed = 0;
         channel.flush();

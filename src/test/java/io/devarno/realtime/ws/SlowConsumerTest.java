@@ -50,4 +50,21 @@ class SlowConsumerTest extends ServiceTestBase {
         slow.resumeReading(Long.MAX_VALUE);
         assertEquals(1013, slow.awaitClose(Duration.ofSeconds(20)).code());
     }
+
+    @Test
+    void aBurstLargerThanTheSendBufferReachesAReadingTabWhole() {
+        String user = uniqueUser("burst");
+        WsClient tab = connect(user);
+        await().atMost(Duration.ofSeconds(5)).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1) == 1);
+
+        // One script publishes 200 messages back to back, so the pod reads them in one go: 12 times the
+        // 16-message send buffer of the %test profile, none of it waiting for the client.
+        redis().call("EVAL", "for i = 1, 200 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end", "1",
+                "realtime:user:" + user);
+
+        for (int i = 1; i <= 200; i++) {
+            assertEquals("m" + i, tab.next());
+        }
+        assertEquals(false, tab.isClosed(), "not closed as a slow consumer");
+    }
 }
