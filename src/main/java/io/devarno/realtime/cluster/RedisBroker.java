@@ -34,7 +34,8 @@ import io.vertx.mutiny.redis.client.Response;
  * Redis pub/sub. Publishing goes through the pooled client; receiving through one dedicated connection per
  * pod, subscribed to {@code realtime:broadcast} and to the user channel of each user the hub holds. When that
  * connection ends or fails, it is re-established every {@code realtime.redis.reconnect-interval}, every
- * channel is subscribed again, and {@link BrokerReconnected} is fired so presence can be re-asserted.
+ * channel is subscribed again, and {@link BrokerReconnected} is fired so presence can be re-asserted. Under load
+ * that connection reads in batches ({@link ReadBatching}).
  */
 @ApplicationScoped
 public class RedisBroker implements Broker, UserSubscriptions {
@@ -47,8 +48,10 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private final RealtimeConfig config;
     private final Vertx vertx;
     private final Event<BrokerReconnected> reconnected;
+    private final RedisConnectionChannels channels;
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile RedisConnection subscriber;
+    private volatile ReadBatching readBatching;
     private volatile boolean stopped;
     private boolean everConnected;
     private long timer = -1;
@@ -58,12 +61,13 @@ public class RedisBroker implements Broker, UserSubscriptions {
     Hub hub;
 
     public RedisBroker(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, Vertx vertx,
-            Event<BrokerReconnected> reconnected) {
+            Event<BrokerReconnected> reconnected, RedisConnectionChannels channels) {
         this.redis = redis;
         this.layout = layout;
         this.config = config;
         this.vertx = vertx;
         this.reconnected = reconnected;
+        this.channels = channels;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -144,7 +148,13 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     private void onConnected(RedisConnection connection) {
-        connection.handler(this::onMessage);
+        ReadBatching batching = new ReadBatching(config.redis().readBatchWindow().toNanos(),
+                () -> channels.channelOf(connection.getDelegate()), System::nanoTime);
+        readBatching = batching;
+        connection.handler(message -> {
+            batching.onMessage();
+            onMessage(message);
+        });
         connection.exceptionHandler(failure -> lost(connection, failure.getMessage()));
         connection.endHandler(() -> lost(connection, "connection closed"));
         // Publish the connection before reading the hub's users: a user registering concurrently either
@@ -176,6 +186,17 @@ public class RedisBroker implements Broker, UserSubscriptions {
             }
         }
         connection.closeAndForget();
+    }
+
+    /** The read batching of the current subscriber connection (for tests). */
+    ReadBatching readBatching() {
+        return readBatching;
+    }
+
+    /** The Netty channel under the current subscriber connection, if found (for tests). */
+    io.netty.channel.Channel subscriberChannel() {
+        RedisConnection connection = subscriber;
+        return connection == null ? null : channels.channelOf(connection.getDelegate());
     }
 
     private void onMessage(Response message) {

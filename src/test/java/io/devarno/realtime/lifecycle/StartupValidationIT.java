@@ -34,6 +34,8 @@ class StartupValidationIT {
             "realtime.ping-interval | -1s | realtime.ping-interval must be positive",
             "realtime.presence.ttl | 0s | realtime.presence.ttl must be positive",
             "realtime.send-buffer | 0 | realtime.send-buffer must be at least 1",
+            "realtime.redis.read-batch-window | -1ms | realtime.redis.read-batch-window must be zero or positive",
+            "realtime.redis.read-batch-window | 2s | realtime.redis.read-batch-window (PT2S) must be shorter than realtime.redis.timeout",
             "realtime.send-buffer-bytes | 0 | realtime.send-buffer-bytes must be at least 1 byte",
             "realtime.max-client-frame-size | 1M | realtime.max-client-frame-size must be between 1 byte and realtime.max-message-size",
             "realtime.pong-timeout | 10s | realtime.pong-timeout (PT10S) must be longer than realtime.ping-interval",
