@@ -1,6 +1,9 @@
 package io.devarno.realtime.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.nio.charset.StandardCharsets;
 
 import java.lang.reflect.Proxy;
 import java.util.OptionalLong;
@@ -8,25 +11,38 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 /**
- * The slow-consumer rule on a real Netty channel whose writes stay queued until flushed: a message is refused
- * once {@code send-buffer} messages or {@code send-buffer-bytes} bytes wait unwritten.
+ * The slow-consumer rule on a real Netty channel whose socket can stop taking data: a message is refused once
+ * {@code send-buffer} messages or {@code send-buffer-bytes} bytes wait unwritten, whether or not they were flushed.
  */
 class SendBufferTest {
 
     private static final String KB_60 = "x".repeat(60 * 1024);
 
-    private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+    /** true: like a socket whose peer stopped reading, a flush writes nothing. */
+    private boolean peerStalled = true;
+
+    private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter()) {
+        @Override
+        protected void doWrite(ChannelOutboundBuffer unwritten) throws Exception {
+            if (!peerStalled) {
+                super.doWrite(unwritten);
+            }
+        }
+    };
     private final Client client = new Client(connection("c1"), channel.pipeline().firstContext(), "u1", "pod-a",
             OptionalLong.empty(), closed -> {
             });
 
     @AfterEach
     void releaseQueuedFrames() {
+        peerStalled = false;
         channel.flush(); // closing with frames still queued would fail their writes
         channel.finishAndReleaseAll();
     }
@@ -56,6 +72,31 @@ class SendBufferTest {
     }
 
     @Test
+    void aBatchLargerThanTheSendBufferIsFlushedToASocketThatTakesIt() {
+        peerStalled = false;
+        SendBuffer buffer = new SendBuffer(3, 1_000_000);
+        for (int i = 0; i < 10; i++) {
+            assertNotEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("m" + i), buffer));
+        }
+        client.flush();
+        for (int i = 0; i < 10; i++) {
+            ByteBuf frame = channel.readOutbound();
+            assertEquals("m" + i, frame.toString(2, frame.readableBytes() - 2, StandardCharsets.UTF_8), "after the 2-byte header");
+            frame.release();
+        }
+    }
+
+    @Test
+    void flushedMessagesTheSocketDidNotTakeStillCount() {
+        SendBuffer buffer = new SendBuffer(3, 1_000_000);
+        client.write(Frame.text("m0"), buffer);
+        client.write(Frame.text("m1"), buffer);
+        client.flush();
+        client.write(Frame.text("m2"), buffer);
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("m3"), buffer));
+    }
+
+    @Test
     void heartbeatPingsAreNeverRefused() {
         SendBuffer buffer = new SendBuffer(1, 1_000);
         client.write(Frame.text(KB_60), buffer);
@@ -67,7 +108,8 @@ class SendBufferTest {
         SendBuffer buffer = new SendBuffer(256, 100_000);
         client.write(Frame.text(KB_60), buffer);
         client.write(Frame.text(KB_60), buffer);
-        client.flush(); // the embedded channel "writes" everything flushed
+        peerStalled = false;
+        client.flush(); // the socket takes everything flushed
         assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
     }
 
