@@ -20,6 +20,7 @@ import io.devarno.realtime.hub.Frame;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.hub.UserSubscriptions;
 import io.devarno.realtime.redis.RedisLayout;
+import io.netty.channel.Channel;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -194,7 +195,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     /** The Netty channel under the current subscriber connection, if found (for tests). */
-    io.netty.channel.Channel subscriberChannel() {
+    Channel subscriberChannel() {
         RedisConnection connection = subscriber;
         return connection == null ? null : channels.channelOf(connection.getDelegate());
     }
