@@ -14,10 +14,11 @@ import io.vertx.redis.client.RedisConnection;
 
 /**
  * Finds the Netty channel under a Vert.x Redis connection, so that {@link ReadBatching} can pause and resume its
- * reads. Neither Quarkus nor Vert.x exposes it: the channel sits under Quarkus's metrics wrapper, a Sentinel
- * connection (when Sentinel is used), the pool's lease and the standalone connection's socket, all private
- * fields. They are resolved once at start-up; if a library upgrade moves them, the service logs it and runs
- * without read batching (correct, only costlier per message) instead of failing.
+ * reads ({@code RedisConnection.pause()} would not do: Vert.x goes on reading into a queue of 16 buffers before
+ * it stops reading the socket). Neither Quarkus nor Vert.x exposes the channel: it sits under Quarkus's metrics
+ * wrapper, a Sentinel connection (when Sentinel is used), the pool's lease and the standalone connection's
+ * socket, all private fields. They are resolved once at start-up; if a library upgrade moves them, the service
+ * logs it and runs without read batching (correct, only costlier per message) instead of failing.
  */
 @ApplicationScoped
 @RegisterForReflection(classNames = { RedisConnectionChannels.OBSERVABLE, RedisConnectionChannels.SENTINEL,
