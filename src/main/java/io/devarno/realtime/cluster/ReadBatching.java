@@ -28,25 +28,32 @@ final class ReadBatching {
 
     private final long windowNanos;
     private final long periodNanos;
-    private final Supplier<Channel> channel;
+    private final Supplier<Channel> channelLookup;
     private final LongSupplier nanoTime;
+    private Channel channel;
+    private boolean unbatched;
     private long periodStart;
     private int messagesInPeriod;
     private boolean busy;
-    private Channel paused;
+    private boolean paused;
     private volatile long pauses;
 
-    ReadBatching(long windowNanos, Supplier<Channel> channel, LongSupplier nanoTime) {
+    /**
+     * {@code channelLookup} finds the channel the connection reads from; it is asked again only when that channel
+     * has closed (a Sentinel connection with auto-failover moves to the new master's), and never again once it
+     * finds none.
+     */
+    ReadBatching(long windowNanos, Supplier<Channel> channelLookup, LongSupplier nanoTime) {
         this.windowNanos = windowNanos;
         this.periodNanos = windowNanos * WINDOWS_MEASURED;
-        this.channel = channel;
+        this.channelLookup = channelLookup;
         this.nanoTime = nanoTime;
         this.periodStart = nanoTime.getAsLong();
     }
 
     /** Called for every message read from the connection, before it is fanned out. */
     void onMessage() {
-        if (windowNanos <= 0) {
+        if (windowNanos <= 0 || unbatched) {
             return;
         }
         long now = nanoTime.getAsLong();
@@ -58,26 +65,32 @@ final class ReadBatching {
             messagesInPeriod = 0;
         }
         messagesInPeriod++;
-        if (busy && paused == null) {
+        if (busy && !paused) {
             pause();
         }
     }
 
     private void pause() {
-        Channel current = channel.get();
-        if (current == null || !current.eventLoop().inEventLoop()) {
+        if (channel == null || !channel.isActive()) {
+            channel = channelLookup.get();
+            if (channel == null) {
+                unbatched = true; // a kind of connection whose channel cannot be found: read as before
+                return;
+            }
+        }
+        if (!channel.eventLoop().inEventLoop()) {
             return;
         }
-        paused = current;
-        current.config().setAutoRead(false);
-        current.eventLoop().schedule(this::resume, windowNanos, TimeUnit.NANOSECONDS);
+        paused = true;
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(this::resume, windowNanos, TimeUnit.NANOSECONDS);
         pauses++;
     }
 
+    /** On the paused channel's loop; {@code channel} is only looked up again in {@link #pause()}, so it is that one. */
     private void resume() {
-        Channel current = paused;
-        paused = null;
-        current.config().setAutoRead(true);
+        paused = false;
+        channel.config().setAutoRead(true);
     }
 
     /** How often reading was paused (for tests). */

@@ -132,4 +132,16 @@ class ReadBatchingTest {
         stream(batching, 10, 8);
         assertEquals(0, batching.pauses());
     }
+
+    @Test
+    void theChannelIsLookedUpOnceWhileItStaysOpen() {
+        int[] lookups = { 0 };
+        ReadBatching batching = new ReadBatching(WINDOW, () -> {
+            lookups[0]++;
+            return channel;
+        }, () -> now);
+        stream(batching, 10, 8);
+        assertTrue(batching.pauses() > 1);
+        assertEquals(1, lookups[0]);
+    }
 }
