@@ -43,8 +43,7 @@ class SubscriberReadBatchingTest extends ServiceTestBase {
     void aStreamPublishedStraightIntoRedisArrivesCompleteAndInOrderWhileReadsArePaused() {
         String user = uniqueUser("stream");
         WsClient tab = connect(user);
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1) >= 1);
+        awaitSubscribed(user);
         long pausesBefore = broker.readBatching().pauses();
 
         // Bursts of 20 back to back (one script each) until the pod has measured a fast stream and paused.

@@ -115,9 +115,9 @@ class ConsoleBrowserTest extends ServiceTestBase {
         List<WebElement> aliceTabs = driver.findElements(By.cssSelector(".tab[data-user='" + alice + "']"));
         WebElement bobTab = driver.findElement(By.cssSelector(".tab[data-user='" + bob + "']"));
         assertEquals(2, aliceTabs.size());
-        awaitSubscribed("realtime:user:" + alice);
-        awaitSubscribed("realtime:user:" + bob);
-        awaitSubscribed("realtime:broadcast");
+        awaitChannelSubscribed("realtime:user:" + alice);
+        awaitChannelSubscribed("realtime:user:" + bob);
+        awaitChannelSubscribed("realtime:broadcast");
 
         // publish to alice from the page: both of her tabs get it, with the publish-to-arrival time; bob's does not
         String toAlice = "{\"type\":\"notice\",\"body\":\"for alice\",\"id\":\"" + alice + "\"}";
@@ -181,7 +181,7 @@ class ConsoleBrowserTest extends ServiceTestBase {
         driver.findElement(By.id("open-tab")).click();
     }
 
-    private void awaitSubscribed(String channel) {
+    private void awaitChannelSubscribed(String channel) {
         await().atMost(WAIT).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", channel).get(1) >= 1);
     }
 

@@ -88,6 +88,12 @@ public abstract class ServiceTestBase {
         await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("EXISTS", key) == 1);
     }
 
+    /** Waits until the pod has subscribed to the user's channel, so a publish right after cannot miss it. */
+    protected void awaitSubscribed(String userId) {
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + userId).get(1) >= 1);
+    }
+
     @AfterEach
     void closeClients() {
         clients.forEach(WsClient::abort);

@@ -25,14 +25,6 @@ class FanOutTest extends ServiceTestBase {
                 .then().statusCode(202);
     }
 
-    /** Waits until the pod has subscribed to the user's channel, so a publish right after cannot miss it. */
-    private void awaitSubscribed(String userId) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
-            List<Object> numsub = redis().list("PUBSUB", "NUMSUB", "realtime:user:" + userId);
-            return (Long) numsub.get(1) >= 1;
-        });
-    }
-
     @Test
     void everyTabOfTheUserGetsTheMessageExactlyOnce() {
         String alice = uniqueUser("alice");

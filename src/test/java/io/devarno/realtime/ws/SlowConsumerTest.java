@@ -55,7 +55,7 @@ class SlowConsumerTest extends ServiceTestBase {
     void aBurstLargerThanTheSendBufferReachesAReadingTabWhole() {
         String user = uniqueUser("burst");
         WsClient tab = connect(user);
-        await().atMost(Duration.ofSeconds(5)).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1) == 1);
+        awaitSubscribed(user);
 
         // One script publishes 200 messages back to back, so the pod reads them in one go: 12 times the
         // 16-message send buffer of the %test profile, none of it waiting for the client.
