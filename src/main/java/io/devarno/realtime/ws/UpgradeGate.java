@@ -1,10 +1,7 @@
 package io.devarno.realtime.ws;
 
 import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +15,6 @@ import io.devarno.realtime.auth.UpgradeRequest;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -30,24 +26,17 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class UpgradeGate {
 
-    static final String VERIFIED_USER = "X-Realtime-Verified-User";
-    static final String VERIFIED_EXPIRY = "X-Realtime-Verified-Expiry";
+    /** Lower case, as websockets-next keeps names: an upper-case name would be copied on every connection. */
+    static final String VERIFIED_USER = "x-realtime-verified-user";
+    static final String VERIFIED_EXPIRY = "x-realtime-verified-expiry";
     private static final int PRIORITY = 1000;
-    private static final String SUBPROTOCOLS = "Sec-WebSocket-Protocol";
+    private static final String SUBPROTOCOLS = "sec-websocket-protocol";
     private static final String CARRIED_HEADER_PREFIX = "quarkus-http-upgrade";
-    /**
-     * The only upgrade headers an admitted connection keeps: the handshake's own. Vert.x and websockets-next
-     * each keep a copy of every upgrade header for the connection's lifetime; everything else (the bearer token,
-     * cookies, a gateway's forwarding and tracing headers, {@code Origin}, a trusted {@code X-User-ID}) would
-     * cost memory on every connection and put credentials into heap dumps. Names in lower case.
-     */
-    static final Set<String> KEPT_AFTER_ADMISSION = Set.of("host", "connection", "upgrade", "sec-websocket-key",
-            "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions");
-
     private final ConnectionAuthenticator authenticator;
     private final OriginPolicy origins;
     private final Hub hub;
     private final RealtimeMetrics metrics;
+    private final HandshakeHeaders handshakeHeaders = new HandshakeHeaders();
 
     public UpgradeGate(ConnectionAuthenticator authenticator, OriginPolicy origins, Hub hub, RealtimeMetrics metrics) {
         this.authenticator = authenticator;
@@ -106,20 +95,15 @@ public class UpgradeGate {
             case USER_FULL -> reject(context, 429, "too_many_connections",
                     "this user holds realtime.max-connections-per-user connections on this instance", "user_full");
             case ACCEPTED -> {
-                keepOnlyHandshakeHeaders(request.headers());
+                handshakeHeaders.keepOnlyHandshakeHeaders(request.headers());
                 withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).ifPresentOrElse(
-                        offered -> request.headers().set(SUBPROTOCOLS, offered), () -> request.headers().remove(SUBPROTOCOLS));
+                        offered -> request.headers().set(SUBPROTOCOLS, handshakeHeaders.share(offered)),
+                        () -> request.headers().remove(SUBPROTOCOLS));
                 request.headers().set(VERIFIED_USER, identity.userId());
                 identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
                 context.next();
             }
         }
-    }
-
-    static void keepOnlyHandshakeHeaders(MultiMap headers) {
-        List<String> dropped = headers.names().stream()
-                .filter(name -> !KEPT_AFTER_ADMISSION.contains(name.toLowerCase(Locale.ROOT))).toList();
-        dropped.forEach(headers::remove);
     }
 
     /** The offered subprotocols without the browser's header carriers ({@code quarkus-http-upgrade#...}, the token). */

@@ -3,11 +3,14 @@ package io.devarno.realtime.ws;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -98,6 +101,29 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
                 .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         assertEquals(Set.of("host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
                 "x-realtime-verified-user"), kept);
+    }
+
+    @Test
+    void twoOpenConnectionsShareTheStringsOfTheirKeptHeadersButTheKey() {
+        String first = uniqueUser("shared-a");
+        String second = uniqueUser("shared-b");
+        track(WsClient.connect(socketUri(), Map.of("X-User-ID", first)));
+        track(WsClient.connect(socketUri(), Map.of("X-User-ID", second)));
+        awaitKeyPresent("presence:" + first);
+        awaitKeyPresent("presence:" + second);
+
+        Map<String, List<String>> a = openConnectionOf(first).handshakeRequest().headers();
+        Map<String, List<String>> b = openConnectionOf(second).handshakeRequest().headers();
+        for (String name : List.of("host", "connection", "upgrade", "sec-websocket-version")) {
+            assertSame(nameIn(a, name), nameIn(b, name), name);
+            assertSame(a.get(name).get(0), b.get(name).get(0), name);
+        }
+        assertSame(nameIn(a, UpgradeGate.VERIFIED_USER), nameIn(b, UpgradeGate.VERIFIED_USER));
+        assertNotEquals(a.get("sec-websocket-key").get(0), b.get("sec-websocket-key").get(0));
+    }
+
+    private static String nameIn(Map<String, List<String>> headers, String name) {
+        return headers.keySet().stream().filter(name::equals).findFirst().orElseThrow();
     }
 
     @Test
