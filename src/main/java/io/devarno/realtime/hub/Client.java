@@ -177,8 +177,15 @@ public final class Client {
         return tokenExpiresAt;
     }
 
-    public void extendToken(long expiresAt) {
-        tokenExpiresAt = OptionalLong.of(expiresAt);
+    /**
+     * Returns the connection's expiry after the refresh: never earlier than before, since two refreshes verified
+     * at the same time may finish in either order and an older token must not cut the connection short.
+     */
+    public synchronized long extendToken(long expiresAt) {
+        if (tokenExpiresAt.isEmpty() || expiresAt > tokenExpiresAt.getAsLong()) {
+            tokenExpiresAt = OptionalLong.of(expiresAt);
+        }
+        return tokenExpiresAt.getAsLong();
     }
 
     /** True when a presence refresh is due: at most one per {@code minIntervalNanos}. */

@@ -12,7 +12,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * {@code {"type":"auth","token":"<jwt>"}}: a fresh token for the same user extends the connection past its
- * first token's {@code exp}; anything else gets an error frame and no extension (jwt mode only).
+ * first token's {@code exp}; anything else gets an error frame and no extension (jwt mode only). A refresh
+ * never shortens the connection: the answer's {@code exp} is the connection's, the later of the two.
  */
 @ApplicationScoped
 public class TokenRefresh {
@@ -48,7 +49,7 @@ public class TokenRefresh {
         if (!verified.userId().equals(client.userId())) {
             return ErrorFrame.of("user_mismatch", "the token is for another user");
         }
-        client.extendToken(verified.expiresAt());
-        return json.createObjectNode().put("type", "auth").put("ok", true).put("exp", verified.expiresAt()).toString();
+        long expiresAt = client.extendToken(verified.expiresAt());
+        return json.createObjectNode().put("type", "auth").put("ok", true).put("exp", expiresAt).toString();
     }
 }

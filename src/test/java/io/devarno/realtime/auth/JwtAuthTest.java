@@ -141,6 +141,21 @@ class JwtAuthTest extends ServiceTestBase {
     }
 
     @Test
+    void aTokenExpiringEarlierDoesNotShortenTheConnection() {
+        String user = uniqueUser("no-shortening");
+        WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
+        long laterExp = Instant.now().plusSeconds(3600).getEpochSecond();
+        tab.send("{\"type\":\"auth\",\"token\":\"" + TestTokens.token(user, Set.of(), Instant.ofEpochSecond(laterExp)) + "\"}");
+        assertEquals("{\"type\":\"auth\",\"ok\":true,\"exp\":" + laterExp + "}", tab.next());
+
+        tab.send("{\"type\":\"auth\",\"token\":\"" + TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)) + "\"}");
+        assertEquals("{\"type\":\"auth\",\"ok\":true,\"exp\":" + laterExp + "}", tab.next());
+        org.awaitility.Awaitility.await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
+        tab.send("{\"type\":\"ping\"}");
+        assertEquals("{\"type\":\"pong\"}", tab.next());
+    }
+
+    @Test
     void aTokenForAnotherSubjectGetsAnErrorAndNoExtension() {
         String user = uniqueUser("hijack");
         WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
