@@ -20,7 +20,7 @@ import io.vertx.core.MultiMap;
  * The kept headers are re-added under shared name and value instances: websockets-next's copy lower-cases each
  * name (a new string per connection unless it already is lower case) and keeps each value, and the decoder made
  * fresh strings for every request. Names, {@code Host}, {@code Upgrade: websocket}, {@code Connection: Upgrade},
- * the version and the subprotocol are the same on almost every connection, so sharing them saves ~0.4 KB per
+ * the version and the subprotocol are the same on almost every connection, so sharing them saves ~0.5 KB per
  * open connection. Only {@code Sec-WebSocket-Key} differs on each.
  */
 final class HandshakeHeaders {

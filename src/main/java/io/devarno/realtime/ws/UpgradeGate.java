@@ -32,6 +32,7 @@ public class UpgradeGate {
     private static final int PRIORITY = 1000;
     private static final String SUBPROTOCOLS = "sec-websocket-protocol";
     private static final String CARRIED_HEADER_PREFIX = "quarkus-http-upgrade";
+
     private final ConnectionAuthenticator authenticator;
     private final OriginPolicy origins;
     private final Hub hub;
