@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -29,7 +30,11 @@ final class HandshakeHeaders {
     static final Map<String, String> KEPT = Stream.of("host", "connection", "upgrade", "sec-websocket-key",
             "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions")
             .collect(Collectors.toUnmodifiableMap(Function.identity(), Function.identity()));
-    private static final String UNIQUE_PER_CONNECTION = "sec-websocket-key";
+    /**
+     * Kept as they came, never cached: the key is unique per connection, and the subprotocol offer may still carry
+     * the browser's bearer token here ({@code UpgradeGate} drops the carriers, then shares what is left).
+     */
+    private static final Set<String> NOT_SHARED = Set.of("sec-websocket-key", "sec-websocket-protocol");
     /** Values are shared up to this many distinct ones; past it (unusual Hosts, say) they are kept as they came. */
     static final int MAX_SHARED_VALUES = 64;
 
@@ -41,7 +46,7 @@ final class HandshakeHeaders {
         for (Map.Entry<String, String> header : headers) {
             String name = KEPT.get(header.getKey().toLowerCase(Locale.ROOT));
             if (name != null) {
-                kept.add(Map.entry(name, name.equals(UNIQUE_PER_CONNECTION) ? header.getValue() : share(header.getValue())));
+                kept.add(Map.entry(name, NOT_SHARED.contains(name) ? header.getValue() : share(header.getValue())));
             }
         }
         headers.clear();

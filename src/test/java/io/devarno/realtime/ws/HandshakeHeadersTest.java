@@ -80,6 +80,17 @@ class HandshakeHeadersTest {
     }
 
     @Test
+    void aSubprotocolOfferCarryingATokenIsKeptButNeverCached() {
+        String offer = "bearer-token-carrier, quarkus-http-upgrade%23Authorization%23Bearer%20eyJhbGciOi.eyJzdWIi.c2ln";
+        MultiMap headers = upgrade("Upgrade", "websocket", "Sec-WebSocket-Protocol", offer);
+        handshakeHeaders.keepOnlyHandshakeHeaders(headers);
+
+        assertEquals(offer, headers.get("sec-websocket-protocol"));
+        String later = new String(offer);
+        assertSame(later, handshakeHeaders.share(later));
+    }
+
+    @Test
     void pastTheLimitOfSharedValuesNewOnesAreKeptAsTheyCame() {
         for (int i = 0; i < HandshakeHeaders.MAX_SHARED_VALUES; i++) {
             handshakeHeaders.share("host-" + i);
