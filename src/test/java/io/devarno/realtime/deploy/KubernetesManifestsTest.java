@@ -647,6 +647,42 @@ class KubernetesManifestsTest {
         assertTrue(entrypoint.contains("-Dquarkus.http.host=0.0.0.0"), name + ": must listen on 0.0.0.0");
     }
 
+    /**
+     * The JVM image's settings, put together the way the base image's run-java.sh does (its defaults, then
+     * JAVA_OPTS_APPEND), start this JDK with the memory settings the README's benchmark measured.
+     */
+    @Test
+    void jvmImageStartsWithTheBenchmarkedMemorySettings() throws Exception {
+        Map<String, String> env = dockerEnv("Dockerfile.jvm");
+        assertEquals("2", env.get("MALLOC_ARENA_MAX"), "Dockerfile.jvm: MALLOC_ARENA_MAX");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:MaxRAMPercentage=80.0");
+        command.addAll(List.of(env.getOrDefault("GC_CONTAINER_OPTIONS", "-XX:+UseParallelGC").split("\\s+")));
+        command.addAll(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=4",
+                "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(List.of(env.getOrDefault("JAVA_OPTS_APPEND", "").trim().split("\\s+")));
+        command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), "the JVM did not exit");
+        assertEquals(0, jvm.exitValue(), "the JVM refused the image's options " + command + ":\n" + output);
+
+        Map<String, String> flags = new LinkedHashMap<>();
+        Matcher flag = Pattern.compile("(?m)^\\s*\\S+\\s+(\\w+)\\s+:?=\\s+(\\S+)").matcher(output);
+        while (flag.find()) {
+            flags.put(flag.group(1), flag.group(2));
+        }
+        assertEquals("true", flags.get("UseSerialGC"), "collector");
+        assertEquals("false", flags.get("UseParallelGC"), "collector");
+        assertEquals(String.valueOf(24L << 20), flags.get("NewSize"), "young generation");
+        assertEquals(String.valueOf(24L << 20), flags.get("MaxNewSize"), "young generation");
+        assertEquals(String.valueOf(48L << 20), flags.get("InitialHeapSize"), "initial heap");
+        assertEquals("10", flags.get("MinHeapFreeRatio"), "MinHeapFreeRatio");
+        assertEquals("20", flags.get("MaxHeapFreeRatio"), "MaxHeapFreeRatio");
+        assertEquals("2000", flags.get("TrimNativeHeapInterval"), "TrimNativeHeapInterval");
+    }
+
     @Test
     void dockerignoreAdmitsOnlyBuildOutput() throws IOException {
         List<String> lines = Files.readAllLines(PROJECT.resolve(".dockerignore")).stream()
@@ -838,6 +874,21 @@ class KubernetesManifestsTest {
             instructions.add(new String[] { parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : "" });
         }
         return instructions;
+    }
+
+    /** Variables the Dockerfile's ENV instructions set ({@code ENV NAME="value"} or {@code ENV NAME=value}). */
+    private static Map<String, String> dockerEnv(String name) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        Pattern assignment = Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|(\\S*))");
+        for (String[] instruction : dockerInstructions(name)) {
+            if (instruction[0].equals("ENV")) {
+                Matcher m = assignment.matcher(instruction[1]);
+                while (m.find()) {
+                    env.put(m.group(1), m.group(2) != null ? m.group(2) : m.group(3));
+                }
+            }
+        }
+        return env;
     }
 
     /** The user of the final stage (the last USER instruction), without a group. */
