@@ -130,11 +130,17 @@ class JwtAuthTest extends ServiceTestBase {
     void aFreshTokenForTheSameSubjectExtendsTheConnection() {
         String user = uniqueUser("renewing");
         WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
+        refreshForAnHour(tab, user);
+
+        assertOpenPastTheFirstTokensExp(tab);
+    }
+
+    /** Sends a token valid for an hour and expects it accepted; returns its {@code exp}. */
+    private static long refreshForAnHour(WsClient tab, String user) {
         long freshExp = Instant.now().plusSeconds(3600).getEpochSecond();
         sendRefresh(tab, user, Instant.ofEpochSecond(freshExp));
         assertEquals("{\"type\":\"auth\",\"ok\":true,\"exp\":" + freshExp + "}", tab.next());
-
-        assertOpenPastTheFirstTokensExp(tab);
+        return freshExp;
     }
 
     private static void sendRefresh(WsClient tab, String user, Instant exp) {
@@ -153,9 +159,7 @@ class JwtAuthTest extends ServiceTestBase {
     void aTokenExpiringEarlierDoesNotShortenTheConnection() {
         String user = uniqueUser("no-shortening");
         WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
-        long laterExp = Instant.now().plusSeconds(3600).getEpochSecond();
-        sendRefresh(tab, user, Instant.ofEpochSecond(laterExp));
-        assertEquals("{\"type\":\"auth\",\"ok\":true,\"exp\":" + laterExp + "}", tab.next());
+        long laterExp = refreshForAnHour(tab, user);
 
         sendRefresh(tab, user, Instant.now().plusSeconds(2));
         assertEquals("{\"type\":\"auth\",\"ok\":true,\"exp\":" + laterExp + "}", tab.next());
