@@ -97,10 +97,11 @@ public interface RealtimeConfig {
         String statePrefix();
 
         /**
-         * Presence writes sent to Redis at once; the rest wait in order. Below {@code quarkus.redis.max-pool-size}
-         * (6), so publishes and lookups always find a pooled connection.
+         * Presence writes handed to Redis and not answered yet; the rest wait in order. They go pipelined, up to
+         * 128 per batch and 4 batches at a time ({@code redis.RedisBatcher}), so 2 of
+         * {@code quarkus.redis.max-pool-size} (6) stay free for publishes and lookups.
          */
-        @WithDefault("4")
+        @WithDefault("512")
         int writesInFlight();
     }
 

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.devarno.realtime.auth.UserIds;
 import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.redis.RedisBatcher;
 import io.devarno.realtime.redis.RedisLayout;
 import io.devarno.realtime.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -29,12 +30,14 @@ public class RedisPresenceManager implements PresenceManager {
     private static final String SWEEP_BATCH = "500";
 
     private final ReactiveRedisDataSource redis;
+    private final RedisBatcher batcher;
     private final RedisLayout layout;
     private final Duration timeout;
     private final String ttlMillis;
 
-    public RedisPresenceManager(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config) {
+    public RedisPresenceManager(ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
         this.redis = redis;
+        this.batcher = batcher;
         this.layout = layout;
         this.timeout = config.redis().timeout();
         this.ttlMillis = Long.toString(config.presence().ttl().toMillis());
@@ -42,13 +45,13 @@ public class RedisPresenceManager implements PresenceManager {
 
     @Override
     public Uni<Boolean> touch(String userId, String member) {
-        return TOUCH.run(redis, userKeys(userId), member, ttlMillis, userId, layout.presenceChannel())
+        return TOUCH.run(batcher, redis, userKeys(userId), member, ttlMillis, userId, layout.presenceChannel())
                 .map(r -> r.toInteger() == 1);
     }
 
     @Override
     public Uni<Integer> leave(String userId, String member) {
-        return LEAVE.run(redis, userKeys(userId), member, userId, layout.presenceChannel())
+        return LEAVE.run(batcher, redis, userKeys(userId), member, userId, layout.presenceChannel())
                 .map(Response::toInteger);
     }
 

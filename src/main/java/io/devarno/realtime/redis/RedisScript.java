@@ -14,6 +14,7 @@ import java.util.List;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 /** A Lua script from {@code src/main/resources/lua}, run with EVALSHA (EVAL once after a Redis restart). */
@@ -48,6 +49,18 @@ public final class RedisScript {
         return redis.execute(Command.EVALSHA, arguments(sha, keys, args))
                 .onFailure(RedisScript::isNoScript)
                 .recoverWithUni(() -> redis.execute(Command.EVAL, arguments(source, keys, args)));
+    }
+
+    /**
+     * Runs the script pipelined with the other requests of this event-loop turn (see {@link RedisBatcher}); only
+     * for scripts that may run twice. Emits Redis's own answer, however long it takes.
+     */
+    public Uni<Response> run(RedisBatcher batcher, ReactiveRedisDataSource redis, List<String> keys, String... args) {
+        Request request = Request.cmd(Command.EVALSHA);
+        for (String argument : arguments(sha, keys, args)) {
+            request.arg(argument);
+        }
+        return batcher.send(request, () -> run(redis, keys, args));
     }
 
     private static boolean isNoScript(Throwable failure) {
