@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -95,8 +96,13 @@ public class RedisBatcher {
             }
             answered();
         }, failure -> {
-            answered();
+            // The batch keeps its slot until every request has its own answer: during an outage this bounds the
+            // requests waiting for a pooled connection as the batches do.
+            AtomicInteger unanswered = new AtomicInteger(batch.size());
             batch.forEach(p -> p.sendAlone(() -> {
+                if (unanswered.decrementAndGet() == 0) {
+                    answered();
+                }
             }));
         });
     }
