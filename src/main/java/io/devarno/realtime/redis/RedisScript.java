@@ -56,8 +56,9 @@ public final class RedisScript {
      * for scripts that may run twice. Emits Redis's own answer, however long it takes.
      */
     public Uni<Response> run(RedisBatcher batcher, ReactiveRedisDataSource redis, List<String> keys, String... args) {
-        Request request = Request.cmd(Command.EVALSHA);
-        for (String argument : arguments(sha, keys, args)) {
+        Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+        keys.forEach(request::arg);
+        for (String argument : args) {
             request.arg(argument);
         }
         return batcher.send(request, () -> run(redis, keys, args));
