@@ -110,15 +110,8 @@ public class RedisBatcher {
     private record Pending(Request request, Supplier<Uni<Response>> alone, UniEmitter<? super Response> emitter) {
 
         void sendAlone(Runnable whenAnswered) {
-            Uni<Response> answer;
-            try {
-                answer = alone.get();
-            } catch (RuntimeException e) {
-                whenAnswered.run();
-                emitter.fail(e);
-                return;
-            }
-            answer.subscribe().with(response -> {
+            // deferred: an alone form that throws instead of failing its Uni still answers (and frees the slot)
+            Uni.createFrom().<Response> deferred(alone::get).subscribe().with(response -> {
                 whenAnswered.run();
                 emitter.complete(response);
             }, failure -> {
