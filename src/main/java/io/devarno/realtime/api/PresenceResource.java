@@ -12,8 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.devarno.realtime.auth.UserIds;
-import io.devarno.realtime.presence.PresenceManager;
-import io.devarno.realtime.presence.RedisPresenceManager.InvalidCursorException;
+import io.devarno.realtime.presence.InvalidCursorException;
+import io.devarno.realtime.presence.PresenceStore;
 import io.smallrye.mutiny.Uni;
 
 /** Cluster-wide presence queries, answered from Redis. */
@@ -24,9 +24,9 @@ public class PresenceResource {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
-    private final PresenceManager presence;
+    private final PresenceStore presence;
 
-    public PresenceResource(PresenceManager presence) {
+    public PresenceResource(PresenceStore presence) {
         this.presence = presence;
     }
 
@@ -58,7 +58,7 @@ public class PresenceResource {
         if (limit < 1 || limit > MAX_LIMIT) {
             return Uni.createFrom().item(ApiError.response(400, "invalid_limit", "limit must be between 1 and " + MAX_LIMIT));
         }
-        Uni<PresenceManager.Page> page;
+        Uni<PresenceStore.Page> page;
         try {
             page = presence.online(cursor == null || cursor.isEmpty() ? null : cursor, limit);
         } catch (InvalidCursorException e) {

@@ -24,7 +24,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * Keeps Redis presence in step with this pod's connections: touch on open, pong and app ping (at most once
+ * Keeps the {@link PresenceStore} in step with this pod's connections: touch on open, pong and app ping (at most once
  * a second per connection), leave on close, everything re-asserted after Redis comes back. A Redis failure
  * never closes a connection; it is counted and repaired later.
  */
@@ -35,7 +35,7 @@ public class PresenceTracker {
     private static final long REFRESH_MIN_INTERVAL_NANOS = 1_000_000_000L;
     private static final long SLOW_WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
-    private final PresenceManager presence;
+    private final PresenceStore store;
     private final Hub hub;
     private final RealtimeMetrics metrics;
     private final RealtimeConfig config;
@@ -46,8 +46,8 @@ public class PresenceTracker {
     private final AtomicLong nextSlowWarningNanos = new AtomicLong(System.nanoTime());
     private long timer = -1;
 
-    public PresenceTracker(PresenceManager presence, Hub hub, RealtimeMetrics metrics, RealtimeConfig config, Vertx vertx) {
-        this.presence = presence;
+    public PresenceTracker(PresenceStore store, Hub hub, RealtimeMetrics metrics, RealtimeConfig config, Vertx vertx) {
+        this.store = store;
         this.hub = hub;
         this.metrics = metrics;
         this.config = config;
@@ -82,7 +82,7 @@ public class PresenceTracker {
     }
 
     public CompletionStage<?> left(Client client) {
-        return client.chainPresence(() -> watched(presence.leave(client.userId(), client.member())));
+        return client.chainPresence(() -> watched(store.leave(client.userId(), client.member())));
     }
 
     void onBrokerReconnected(@ObservesAsync BrokerReconnected event) {
@@ -103,7 +103,7 @@ public class PresenceTracker {
     private CompletionStage<?> touch(Client client) {
         // Checked when the touch runs, after any earlier operation: a closed connection is never touched again.
         return client.chainPresence(() -> client.isClosed() ? CompletableFuture.completedFuture(null)
-                : watched(presence.touch(client.userId(), client.member())));
+                : watched(store.touch(client.userId(), client.member())));
     }
 
     /**
@@ -146,7 +146,7 @@ public class PresenceTracker {
     }
 
     private void sweepExpired() {
-        presence.sweepExpired()
+        store.sweepExpired()
                 .onFailure().recoverWithItem(0)
                 .subscribe().with(count -> {
                     if (count > 0) {

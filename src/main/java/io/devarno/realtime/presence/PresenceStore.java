@@ -6,10 +6,11 @@ import java.util.Optional;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Cluster-wide presence (contract section 5). A user is online while at least one of their connections,
- * on any pod, is alive; each connection is named by a member id unique across pods.
+ * The cluster-wide presence store (contract section 5): who is online, read and written by every pod. A user is
+ * online while at least one of their connections, on any pod, is alive; each connection is named by a member id
+ * unique across pods. {@link PresenceTracker} writes this pod's connections into it; the REST API reads it.
  */
-public interface PresenceManager {
+public interface PresenceStore {
 
     /**
      * Marks the connection alive (open, pong, app ping). Emits true when the user just came online. Touch and

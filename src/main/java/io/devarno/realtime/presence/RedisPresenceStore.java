@@ -19,9 +19,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Response;
 
-/** Presence in Redis; every transition is one atomic Lua script (see {@link RedisLayout} for the keys). */
+/** The presence store in Redis; every transition is one atomic Lua script (see {@link RedisLayout} for the keys). */
 @ApplicationScoped
-public class RedisPresenceManager implements PresenceManager {
+public class RedisPresenceStore implements PresenceStore {
 
     private static final RedisScript TOUCH = RedisScript.load("presence-touch.lua");
     private static final RedisScript LEAVE = RedisScript.load("presence-leave.lua");
@@ -35,7 +35,7 @@ public class RedisPresenceManager implements PresenceManager {
     private final Duration timeout;
     private final String ttlMillis;
 
-    public RedisPresenceManager(ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
+    public RedisPresenceStore(ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
         this.redis = redis;
         this.batcher = batcher;
         this.layout = layout;
@@ -100,11 +100,5 @@ public class RedisPresenceManager implements PresenceManager {
             // falls through
         }
         throw new InvalidCursorException();
-    }
-
-    public static class InvalidCursorException extends IllegalArgumentException {
-        public InvalidCursorException() {
-            super("cursor is not one this service returned");
-        }
     }
 }
