@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import io.devarno.realtime.support.PrometheusText;
-
 /** Server-side figures: RSS and CPU time from /proc/PID (same host), and counters from /q/metrics. */
 final class ProcSampler {
 

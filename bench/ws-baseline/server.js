@@ -1,7 +1,7 @@
 'use strict';
 
 // Bare `ws` + `ioredis` pub/sub fan-out server: the comparison baseline for realtime-service benchmarks.
-// It implements only what the load generator (src/test/java/io/devarno/realtime/bench) exercises; see README.md.
+// It implements only what the load generator (bench/src/main/java/io/devarno/realtime/bench) exercises; see README.md.
 
 const http = require('node:http');
 const { WebSocketServer, WebSocket } = require('ws');

@@ -20,12 +20,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * Load generator for realtime-service (not part of the production artifact: it lives in the test sources).
+ * Load generator for realtime-service (its own Maven project under bench/, never part of the service's artifact).
  *
  * <pre>
- * ./mvnw -B -q test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.devarno.realtime.bench.LoadGenerator \
- *     -Dexec.args="unicast --instances ws://127.0.0.1:8085,ws://127.0.0.1:8086 --users 2000 --tabs 2 --rate 5000"
+ * bench/loadgen unicast --instances ws://127.0.0.1:8085,ws://127.0.0.1:8086 --users 2000 --tabs 2 --rate 5000
  * </pre>
  *
  * Scenarios: {@code idle} (hold connections, server RSS per connection), {@code unicast} (paced publishes to random
@@ -42,9 +40,6 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.manager") == null) {
-            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-        }
         int code;
         try {
             BenchOptions options = BenchOptions.parse(args);

@@ -13,24 +13,24 @@
 # 54 s); memory is what this measures, not CPU.
 #
 #   ./mvnw -B -q package -DskipTests
-#   ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-#   sudo src/test/vm/hold-100k.sh            # CONNS=100200 PER_CLIENT=16700 RATE=25 HOLD=300 ACCEL=tcg
+#   bench/loadgen --help                     # builds the generator and bench/target/classpath.txt
+#   sudo bench/vm/hold-100k.sh            # CONNS=100200 PER_CLIENT=16700 RATE=25 HOLD=300 ACCEL=tcg
 set -euo pipefail
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../.."
 CONNS=${CONNS:-100200}
 PER_CLIENT=${PER_CLIENT:-16700}
 RATE=${RATE:-25}                     # connects per second per client process
 HOLD=${HOLD:-300}                    # seconds the first client holds after its last connect (the k-th: + 60 s x (k-1))
 ACCEL=${ACCEL:-tcg}
 WORK=${WORK:-/tmp/realtime-vm}
-CP_FILE=${CP_FILE:-target/bench-classpath.txt}
+CP_FILE=${CP_FILE:-bench/target/classpath.txt}
 POD_OPTS=${POD_OPTS:--Drealtime.ping-interval=1200s,-Drealtime.pong-timeout=1260s,-Drealtime.presence.ttl=1800s}
 
 for tool in qemu-system-x86_64 debootstrap mkfs.ext4 ip java; do
   command -v $tool >/dev/null || { echo "missing: $tool (apt-get install qemu-system-x86 debootstrap e2fsprogs iproute2)"; exit 1; }
 done
-[ -f target/quarkus-app/quarkus-run.jar ] && [ -d target/test-classes ] && [ -f "$CP_FILE" ] \
-  || { echo "build first (the two ./mvnw commands at the top of this script)"; exit 1; }
+[ -f target/quarkus-app/quarkus-run.jar ] && [ -d bench/target/classes ] && [ -f "$CP_FILE" ] \
+  || { echo "build first (the two commands at the top of this script)"; exit 1; }
 clients=$(( (CONNS + PER_CLIENT - 1) / PER_CLIENT ))
 [ "$(ulimit -n)" -gt $(( PER_CLIENT + 200 )) ] || { echo "ulimit -n $(ulimit -n) is too low for PER_CLIENT=$PER_CLIENT"; exit 1; }
 
@@ -47,7 +47,7 @@ tar -C / -cf - --exclude=jmods --exclude=src.zip "${java_home#/}" $(ls -d /etc/j
   | tar -C "$root" -xf -
 [ "$java_home" = /usr/lib/jvm/java-17-openjdk-amd64 ] || ln -sfn "$java_home" "$root/usr/lib/jvm/java-17-openjdk-amd64"
 cp -a target/quarkus-app/. "$root/opt/app/"
-cp src/test/vm/guest-init.sh "$root/init.sh" && chmod +x "$root/init.sh"
+cp bench/vm/guest-init.sh "$root/init.sh" && chmod +x "$root/init.sh"
 kernel=$(ls "$root"/boot/vmlinuz-* | head -1); initrd=$(ls "$root"/boot/initrd.img-* | head -1)
 rm -f "$WORK/disk.img" && mkfs.ext4 -q -F -d "$root" "$WORK/disk.img" 3G
 
@@ -74,7 +74,7 @@ echo "baseline: $baseline"
 echo "starting $clients client processes x $PER_CLIENT connections at $RATE/s each"
 pids=()
 for k in $(seq 1 $clients); do
-  java -Xmx1g -XX:+UseSerialGC -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" io.devarno.realtime.bench.LoadGenerator \
+  java -Xmx1g -XX:+UseSerialGC -cp "bench/target/classes:$(cat "$CP_FILE")" io.devarno.realtime.bench.LoadGenerator \
     idle --instances ws://10.0.2.2:8085 --connections $PER_CLIENT --user-prefix vm$k- --connect-rate $RATE \
     --connect-timeout 60 --duration $(( HOLD + 60 * (k - 1) )) --source-addresses 10.0.2.$((10 + k)) --no-metrics --event-loops 1 \
     > "$WORK/client-$k.log" 2>&1 &
