@@ -1,10 +1,9 @@
 package io.devarno.realtime.cluster;
 
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import io.netty.channel.Channel;
+import io.devarno.realtime.transport.ReadSwitch;
 
 /**
  * Lets the pod's pub/sub connection take messages in batches when they come fast. While messages arrive at three
@@ -28,9 +27,9 @@ final class ReadBatching {
 
     private final long windowNanos;
     private final long periodNanos;
-    private final Supplier<Channel> channelLookup;
+    private final Supplier<ReadSwitch> readsLookup;
     private final LongSupplier nanoTime;
-    private Channel channel;
+    private ReadSwitch reads;
     private boolean unbatched;
     private long periodStart;
     private int messagesInPeriod;
@@ -39,14 +38,14 @@ final class ReadBatching {
     private volatile long pauses;
 
     /**
-     * {@code channelLookup} finds the channel the connection reads from; it is asked again only when that channel
-     * has closed (a Sentinel connection with auto-failover moves to the new master's), and never again once it
-     * finds none.
+     * {@code readsLookup} finds the switch over the channel the connection reads from; it is asked again only when
+     * that channel has closed (a Sentinel connection with auto-failover moves to the new master's), and never again
+     * once it finds none.
      */
-    ReadBatching(long windowNanos, Supplier<Channel> channelLookup, LongSupplier nanoTime) {
+    ReadBatching(long windowNanos, Supplier<ReadSwitch> readsLookup, LongSupplier nanoTime) {
         this.windowNanos = windowNanos;
         this.periodNanos = windowNanos * WINDOWS_MEASURED;
-        this.channelLookup = channelLookup;
+        this.readsLookup = readsLookup;
         this.nanoTime = nanoTime;
         this.periodStart = nanoTime.getAsLong();
     }
@@ -71,26 +70,24 @@ final class ReadBatching {
     }
 
     private void pause() {
-        if (channel == null || !channel.isActive()) {
-            channel = channelLookup.get();
-            if (channel == null) {
+        if (reads == null || !reads.isOpen()) {
+            reads = readsLookup.get();
+            if (reads == null) {
                 unbatched = true; // a kind of connection whose channel cannot be found: read as before
                 return;
             }
         }
-        if (!channel.eventLoop().inEventLoop()) {
+        if (!reads.onOwnThread()) {
             return;
         }
         paused = true;
-        channel.config().setAutoRead(false);
-        channel.eventLoop().schedule(this::resume, windowNanos, TimeUnit.NANOSECONDS);
+        reads.pause(windowNanos, this::resumed);
         pauses++;
     }
 
-    /** On the paused channel's loop; {@code channel} is only looked up again in {@link #pause()}, so it is that one. */
-    private void resume() {
+    /** On the paused connection's thread. */
+    private void resumed() {
         paused = false;
-        channel.config().setAutoRead(true);
     }
 
     /** How often reading was paused (for tests). */

@@ -16,11 +16,12 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.devarno.realtime.config.RealtimeConfig;
-import io.devarno.realtime.hub.Frame;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.hub.UserSubscriptions;
 import io.devarno.realtime.redis.RedisLayout;
-import io.netty.channel.Channel;
+import io.devarno.realtime.transport.ReadSwitch;
+import io.devarno.realtime.transport.RedisChannels;
+import io.devarno.realtime.transport.WireFrame;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,7 +50,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private final RealtimeConfig config;
     private final Vertx vertx;
     private final Event<BrokerReconnected> reconnected;
-    private final RedisConnectionChannels channels;
+    private final RedisChannels channels;
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile RedisConnection subscriber;
     private volatile ReadBatching readBatching;
@@ -62,7 +63,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     Hub hub;
 
     public RedisBroker(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, Vertx vertx,
-            Event<BrokerReconnected> reconnected, RedisConnectionChannels channels) {
+            Event<BrokerReconnected> reconnected, RedisChannels channels) {
         this.redis = redis;
         this.layout = layout;
         this.config = config;
@@ -150,7 +151,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
 
     private void onConnected(RedisConnection connection) {
         ReadBatching batching = new ReadBatching(config.redis().readBatchWindow().toNanos(),
-                () -> channels.channelOf(connection.getDelegate()), System::nanoTime);
+                () -> channels.readSwitchOf(connection.getDelegate()), System::nanoTime);
         readBatching = batching;
         connection.handler(message -> {
             batching.onMessage();
@@ -194,10 +195,10 @@ public class RedisBroker implements Broker, UserSubscriptions {
         return readBatching;
     }
 
-    /** The Netty channel under the current subscriber connection, if found (for tests). */
-    Channel subscriberChannel() {
+    /** The read switch over the current subscriber connection's channel, if found (for tests). */
+    ReadSwitch subscriberReads() {
         RedisConnection connection = subscriber;
-        return connection == null ? null : channels.channelOf(connection.getDelegate());
+        return connection == null ? null : channels.readSwitchOf(connection.getDelegate());
     }
 
     private void onMessage(Response message) {
@@ -216,7 +217,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (!broadcast && userId == null) {
             return;
         }
-        Frame frame = Frame.text(payload.toBuffer().getDelegate());
+        WireFrame frame = WireFrame.text(payload.toBuffer().getDelegate());
         try {
             if (broadcast) {
                 hub.broadcast(frame);

@@ -3,14 +3,12 @@ package io.devarno.realtime.hub;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.util.concurrent.EventExecutor;
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.WebSocketConnection;
+import io.devarno.realtime.transport.ClientTransport;
+import io.devarno.realtime.transport.WireFrame;
 
 /** One WebSocket connection (one browser tab) of a user on this pod. */
 public final class Client {
@@ -20,8 +18,7 @@ public final class Client {
     private final String id;
     private final String userId;
     private final String podId;
-    private final WebSocketConnection connection;
-    private final ChannelHandlerContext channel;
+    private final ClientTransport transport;
     private Outbox outbox;
     private int unflushed; // touched by the connection's event loop only
     private volatile long lastActivityNanos;
@@ -37,17 +34,16 @@ public final class Client {
     private final Consumer<Client> onServerClose;
 
     /**
-     * {@code channel} is the Netty context under the connection: fan-out writes pre-encoded frames there.
-     * {@code onServerClose} runs when the server closes the connection, before the peer acknowledges.
+     * {@code transport} is where fan-out writes pre-encoded frames. {@code onServerClose} runs when the server
+     * closes the connection, before the peer acknowledges.
      */
-    public Client(WebSocketConnection connection, ChannelHandlerContext channel, String userId, String podId,
-            OptionalLong tokenExpiresAt, Consumer<Client> onServerClose) {
+    public Client(ClientTransport transport, String userId, String podId, OptionalLong tokenExpiresAt,
+            Consumer<Client> onServerClose) {
         this.onServerClose = onServerClose;
-        this.id = connection.id();
+        this.id = transport.id();
         this.userId = userId;
         this.podId = podId;
-        this.connection = connection;
-        this.channel = channel;
+        this.transport = transport;
         this.tokenExpiresAt = tokenExpiresAt;
         long now = System.nanoTime();
         this.lastActivityNanos = now;
@@ -71,16 +67,12 @@ public final class Client {
         return podId + "/" + id;
     }
 
-    public WebSocketConnection connection() {
-        return connection;
-    }
-
     enum WriteResult {
         FIRST_IN_BATCH, WRITTEN, OVERFLOW, CLOSED
     }
 
     /** Queues a frame for this connection; the connection's event loop writes it with others in a batch. */
-    public void enqueue(Frame frame) {
+    public void enqueue(WireFrame frame) {
         outbox.add(this, frame);
     }
 
@@ -88,39 +80,38 @@ public final class Client {
         this.outbox = outbox;
     }
 
-    EventExecutor eventLoop() {
-        return channel.executor();
+    Executor eventLoop() {
+        return transport.eventLoop();
     }
 
     /**
      * On the connection's event loop: writes the frame without flushing and gives back its reference. A
      * message finding the send buffer full is not written: the connection is a slow consumer.
      */
-    WriteResult write(Frame frame, SendBuffer sendBuffer) {
-        ChannelOutboundBuffer unwritten = channel.channel().unsafe().outboundBuffer();
-        if (closeReason != null || closed || unwritten == null || !channel.channel().isActive()) {
+    WriteResult write(WireFrame frame, SendBuffer sendBuffer) {
+        if (closeReason != null || closed || !transport.canWrite()) {
             frame.release();
             return WriteResult.CLOSED;
         }
-        if (frame.isMessage() && sendBuffer.isFull(unwritten, unflushed)) {
+        if (frame.isMessage() && sendBuffer.isFull(transport)) {
             if (unflushed > 0) {
                 // A burst larger than the send buffer reached us in one batch (one read from Redis): its frames
                 // wait for our flush, not for the client. Flush, then judge by what the socket did not take.
                 flush();
             }
-            if (sendBuffer.isFull(unwritten, unflushed)) {
+            if (sendBuffer.isFull(transport)) {
                 frame.release();
                 return WriteResult.OVERFLOW;
             }
         }
-        channel.write(frame.view(), channel.voidPromise());
+        transport.write(frame);
         return unflushed++ == 0 ? WriteResult.FIRST_IN_BATCH : WriteResult.WRITTEN;
     }
 
     /** On the connection's event loop, once per batch (and in a batch larger than the send buffer). */
     void flush() {
         unflushed = 0;
-        channel.flush();
+        transport.flush();
     }
 
     /**
@@ -134,11 +125,7 @@ public final class Client {
             }
             closeReason = reason;
         }
-        if (connection.isOpen()) {
-            connection.close(new CloseReason(code, message)).subscribe().with(ignored -> {
-            }, failure -> {
-            });
-        }
+        transport.close(code, message);
         onServerClose.accept(this);
         return true;
     }
@@ -155,6 +142,11 @@ public final class Client {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** True once the connection itself is closed: the close handshake done, or the socket gone. */
+    public boolean closeCompleted() {
+        return transport.isClosed();
     }
 
     public void markActive() {

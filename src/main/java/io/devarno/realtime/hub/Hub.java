@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -13,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.metrics.RealtimeMetrics;
-import io.netty.util.concurrent.EventExecutor;
+import io.devarno.realtime.transport.WireFrame;
 
 /**
  * This pod's connections, indexed by user: register, unregister, fan-out to every tab of a user, broadcast.
@@ -36,7 +37,7 @@ public class Hub implements Outbox.Listener {
     private final UserSubscriptions subscriptions;
     private final RealtimeMetrics metrics;
     private final SendBuffer sendBuffer;
-    private final Map<EventExecutor, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final Map<Executor, Outbox> outboxes = new ConcurrentHashMap<>();
     private final int maxPerUser;
     private final int maxConnections;
     private volatile boolean draining;
@@ -110,7 +111,7 @@ public class Hub implements Outbox.Listener {
     }
 
     /** Queues the frame for every local connection of the user. Returns how many connections it was queued for. */
-    public int deliverToUser(String userId, Frame frame) {
+    public int deliverToUser(String userId, WireFrame frame) {
         List<Client> tabs = clientsByUser.get(userId);
         if (tabs == null) {
             metrics.dropped("no_local_connection");
@@ -125,7 +126,7 @@ public class Hub implements Outbox.Listener {
     }
 
     /** Queues the frame for every local connection. */
-    public int broadcast(Frame frame) {
+    public int broadcast(WireFrame frame) {
         int queued = 0;
         for (List<Client> tabs : clientsByUser.values()) {
             for (Client client : tabs) {

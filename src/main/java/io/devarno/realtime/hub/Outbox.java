@@ -1,8 +1,9 @@
 package io.devarno.realtime.hub;
 
 import java.util.ArrayList;
+import java.util.concurrent.Executor;
 
-import io.netty.util.concurrent.EventExecutor;
+import io.devarno.realtime.transport.WireFrame;
 
 /**
  * The frames waiting for the connections of one event loop. Whoever fans out (the Redis subscriber, the
@@ -19,23 +20,23 @@ final class Outbox implements Runnable {
         void overflowed(Client client);
     }
 
-    private final EventExecutor loop;
+    private final Executor loop;
     private final SendBuffer sendBuffer;
     private final Listener listener;
     private final ArrayList<Client> flushes = new ArrayList<>();
-    // Client, Frame, Client, Frame, ...: two lists swapped, so appending never waits for the loop's writes.
+    // Client, WireFrame, Client, WireFrame, ...: two lists swapped, so appending never waits for the loop's writes.
     private ArrayList<Object> incoming = new ArrayList<>();
     private ArrayList<Object> writing = new ArrayList<>();
     private boolean scheduled;
 
-    Outbox(EventExecutor loop, SendBuffer sendBuffer, Listener listener) {
+    Outbox(Executor loop, SendBuffer sendBuffer, Listener listener) {
         this.loop = loop;
         this.sendBuffer = sendBuffer;
         this.listener = listener;
     }
 
     /** Queues the frame for the client (taking a reference); never blocks. */
-    void add(Client client, Frame frame) {
+    void add(Client client, WireFrame frame) {
         frame.retain();
         boolean schedule;
         synchronized (this) {
@@ -61,7 +62,7 @@ final class Outbox implements Runnable {
         int delivered = 0;
         for (int i = 0; i < batch.size(); i += 2) {
             Client client = (Client) batch.get(i);
-            Frame frame = (Frame) batch.get(i + 1);
+            WireFrame frame = (WireFrame) batch.get(i + 1);
             switch (client.write(frame, sendBuffer)) {
                 case FIRST_IN_BATCH -> {
                     flushes.add(client);

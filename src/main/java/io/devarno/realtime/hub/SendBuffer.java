@@ -1,6 +1,6 @@
 package io.devarno.realtime.hub;
 
-import io.netty.channel.ChannelOutboundBuffer;
+import io.devarno.realtime.transport.ClientTransport;
 
 /**
  * How much may wait unwritten for one connection before it is a slow consumer: {@code messages} frames or
@@ -8,8 +8,7 @@ import io.netty.channel.ChannelOutboundBuffer;
  */
 record SendBuffer(int messages, long bytes) {
 
-    boolean isFull(ChannelOutboundBuffer unwritten, int unflushed) {
-        // size() counts flushed entries only; totalPendingWriteBytes() already includes the unflushed ones.
-        return unwritten.size() + unflushed >= messages || unwritten.totalPendingWriteBytes() >= bytes;
+    boolean isFull(ClientTransport unwritten) {
+        return unwritten.pendingFrames() >= messages || unwritten.pendingBytes() >= bytes;
     }
 }

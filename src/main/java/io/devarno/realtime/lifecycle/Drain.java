@@ -64,7 +64,7 @@ public class Drain {
             clients.get(i).close(CloseCodes.GOING_AWAY, "server shutting down", "shutdown");
         }
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
-        while (clients.stream().anyMatch(c -> !c.connection().isClosed()) && System.nanoTime() < deadline) {
+        while (clients.stream().anyMatch(c -> !c.closeCompleted()) && System.nanoTime() < deadline) {
             sleepUntil(System.nanoTime() + 20_000_000L);
         }
         presence.settled(clients).ifNoItem().after(CLOSE_GRACE).recoverWithItem((Void) null).await().indefinitely();

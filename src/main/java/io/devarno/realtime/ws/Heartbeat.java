@@ -8,8 +8,8 @@ import jakarta.enterprise.event.Observes;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Client;
-import io.devarno.realtime.hub.Frame;
 import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.transport.WireFrame;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 
@@ -20,13 +20,15 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 public class Heartbeat {
 
-    /** Encoded once and never released: each connection's write takes and gives back its own reference. */
-    private static final Frame PING = Frame.ping();
-
     private final Hub hub;
     private final long pingIntervalNanos;
     private final long pongTimeoutNanos;
     private final long tickMillis;
+    /**
+     * Encoded once per run (not in a static field: the image build must not create a pooled buffer) and never
+     * released: each connection's write takes and gives back its own reference.
+     */
+    private final WireFrame ping = WireFrame.ping();
     private Vertx vertx;
     private long timer = -1;
 
@@ -66,7 +68,7 @@ public class Heartbeat {
             client.close(CloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
         } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
             client.markPinged(now);
-            client.enqueue(PING);
+            client.enqueue(ping);
         }
     }
 }

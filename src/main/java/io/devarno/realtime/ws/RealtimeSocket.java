@@ -11,7 +11,8 @@ import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.presence.PresenceTracker;
-import io.netty.channel.ChannelHandlerContext;
+import io.devarno.realtime.transport.ClientTransport;
+import io.devarno.realtime.transport.WebSocketTransports;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnBinaryMessage;
@@ -43,17 +44,17 @@ public class RealtimeSocket {
     private final PresenceTracker presence;
     private final ClientFrames frames;
     private final RealtimeMetrics metrics;
-    private final SocketChannels channels;
+    private final WebSocketTransports transports;
     private final String podId;
     private final int clientRateLimit;
 
     public RealtimeSocket(Hub hub, PresenceTracker presence, ClientFrames frames, RealtimeMetrics metrics,
-            SocketChannels channels, PodId podId, RealtimeConfig config) {
+            WebSocketTransports transports, PodId podId, RealtimeConfig config) {
         this.hub = hub;
         this.presence = presence;
         this.frames = frames;
         this.metrics = metrics;
-        this.channels = channels;
+        this.transports = transports;
         this.podId = podId.value();
         this.clientRateLimit = config.clientRateLimit();
     }
@@ -69,12 +70,12 @@ public class RealtimeSocket {
             return;
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
-        ChannelHandlerContext channel = channels.takeOver(connection);
-        Client client = new Client(connection, channel, userId, podId,
+        ClientTransport transport = transports.open(connection);
+        Client client = new Client(transport, userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         switch (hub.register(client)) {
             case ACCEPTED -> {
-                IdleTimeoutHandOver.toHeartbeat(channel);
+                transports.handOverIdleTimeout(transport);
                 connection.userData().put(CLIENT, client);
                 metrics.connectionOpened();
                 presence.joined(client);

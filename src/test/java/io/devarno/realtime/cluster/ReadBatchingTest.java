@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.transport.ChannelReadSwitch;
+import io.devarno.realtime.transport.ReadSwitch;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 /** The policy of {@link ReadBatching}, on a Netty channel whose clock the test moves. */
@@ -17,6 +19,7 @@ class ReadBatchingTest {
     private static final long WINDOW = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ReadSwitch reads = new ChannelReadSwitch(channel);
     private long now = 1_000_000_000L;
 
     @BeforeEach
@@ -25,7 +28,7 @@ class ReadBatchingTest {
     }
 
     private ReadBatching batching(long window) {
-        return new ReadBatching(window, () -> channel, () -> now);
+        return new ReadBatching(window, () -> reads, () -> now);
     }
 
     private void advance(long nanos) {
@@ -138,7 +141,7 @@ class ReadBatchingTest {
         int[] lookups = { 0 };
         ReadBatching batching = new ReadBatching(WINDOW, () -> {
             lookups[0]++;
-            return channel;
+            return reads;
         }, () -> now);
         stream(batching, 10, 8);
         assertTrue(batching.pauses() > 1);

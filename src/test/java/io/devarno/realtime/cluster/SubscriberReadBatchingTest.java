@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WsClient;
+import io.devarno.realtime.transport.RedisChannels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -30,13 +31,13 @@ class SubscriberReadBatchingTest extends ServiceTestBase {
     RedisBroker broker;
 
     @Inject
-    RedisConnectionChannels channels;
+    RedisChannels channels;
 
     @Test
     void theChannelUnderTheSubscriberConnectionIsFound() {
         assertTrue(channels.available(), "the Quarkus/Vert.x Redis connection classes have the expected fields");
         await().atMost(Duration.ofSeconds(5)).until(broker::isConnected);
-        assertNotNull(broker.subscriberChannel(), "channel under the subscriber connection");
+        assertNotNull(broker.subscriberReads(), "channel under the subscriber connection");
     }
 
     @Test

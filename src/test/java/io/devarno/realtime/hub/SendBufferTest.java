@@ -16,6 +16,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.devarno.realtime.transport.ChannelTransport;
+import io.devarno.realtime.transport.WireFrame;
 
 /**
  * The slow-consumer rule on a real Netty channel whose socket can stop taking data: a message is refused once
@@ -36,7 +38,7 @@ class SendBufferTest {
             }
         }
     };
-    private final Client client = new Client(connection("c1"), channel.pipeline().firstContext(), "u1", "pod-a",
+    private final Client client = new Client(new ChannelTransport(connection("c1"), channel.pipeline().firstContext()), "u1", "pod-a",
             OptionalLong.empty(), closed -> {
             });
 
@@ -50,25 +52,25 @@ class SendBufferTest {
     @Test
     void aMessageFindingSendBufferBytesWaitingIsRefusedBeforeTheMessageCountIsReached() {
         SendBuffer buffer = new SendBuffer(256, 100_000);
-        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
-        assertEquals(Client.WriteResult.WRITTEN, client.write(Frame.text(KB_60), buffer));
-        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(WireFrame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.WRITTEN, client.write(WireFrame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(WireFrame.text(KB_60), buffer));
     }
 
     @Test
     void aMessageLargerThanSendBufferBytesIsAcceptedWhenNothingWaits() {
         SendBuffer buffer = new SendBuffer(256, 1_000);
-        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
-        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("small"), buffer));
+        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(WireFrame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(WireFrame.text("small"), buffer));
     }
 
     @Test
     void aMessageFindingSendBufferMessagesWaitingIsRefused() {
         SendBuffer buffer = new SendBuffer(3, 1_000_000);
         for (int i = 0; i < 3; i++) {
-            client.write(Frame.text("m" + i), buffer);
+            client.write(WireFrame.text("m" + i), buffer);
         }
-        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("m3"), buffer));
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(WireFrame.text("m3"), buffer));
     }
 
     @Test
@@ -76,7 +78,7 @@ class SendBufferTest {
         peerStalled = false;
         SendBuffer buffer = new SendBuffer(3, 1_000_000);
         for (int i = 0; i < 10; i++) {
-            assertNotEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("m" + i), buffer));
+            assertNotEquals(Client.WriteResult.OVERFLOW, client.write(WireFrame.text("m" + i), buffer));
         }
         client.flush();
         for (int i = 0; i < 10; i++) {
@@ -89,28 +91,28 @@ class SendBufferTest {
     @Test
     void flushedMessagesTheSocketDidNotTakeStillCount() {
         SendBuffer buffer = new SendBuffer(3, 1_000_000);
-        client.write(Frame.text("m0"), buffer);
-        client.write(Frame.text("m1"), buffer);
+        client.write(WireFrame.text("m0"), buffer);
+        client.write(WireFrame.text("m1"), buffer);
         client.flush();
-        client.write(Frame.text("m2"), buffer);
-        assertEquals(Client.WriteResult.OVERFLOW, client.write(Frame.text("m3"), buffer));
+        client.write(WireFrame.text("m2"), buffer);
+        assertEquals(Client.WriteResult.OVERFLOW, client.write(WireFrame.text("m3"), buffer));
     }
 
     @Test
     void heartbeatPingsAreNeverRefused() {
         SendBuffer buffer = new SendBuffer(1, 1_000);
-        client.write(Frame.text(KB_60), buffer);
-        assertEquals(Client.WriteResult.WRITTEN, client.write(Frame.ping(), buffer));
+        client.write(WireFrame.text(KB_60), buffer);
+        assertEquals(Client.WriteResult.WRITTEN, client.write(WireFrame.ping(), buffer));
     }
 
     @Test
     void framesWrittenToTheSocketNoLongerCount() {
         SendBuffer buffer = new SendBuffer(256, 100_000);
-        client.write(Frame.text(KB_60), buffer);
-        client.write(Frame.text(KB_60), buffer);
+        client.write(WireFrame.text(KB_60), buffer);
+        client.write(WireFrame.text(KB_60), buffer);
         peerStalled = false;
         client.flush(); // the socket takes everything flushed
-        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(Frame.text(KB_60), buffer));
+        assertEquals(Client.WriteResult.FIRST_IN_BATCH, client.write(WireFrame.text(KB_60), buffer));
     }
 
     private static WebSocketConnection connection(String id) {

@@ -1,4 +1,4 @@
-package io.devarno.realtime.cluster;
+package io.devarno.realtime.transport;
 
 import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,31 +13,31 @@ import io.vertx.core.net.impl.NetSocketInternal;
 import io.vertx.redis.client.RedisConnection;
 
 /**
- * Finds the Netty channel under a Vert.x Redis connection, so that {@link ReadBatching} can pause and resume its
- * reads ({@code RedisConnection.pause()} would not do: Vert.x goes on reading into a queue of 16 buffers before
+ * Finds the Netty channel under a Vert.x Redis connection, so that the pub/sub connection's read batching can pause
+ * and resume its reads ({@code RedisConnection.pause()} would not do: Vert.x goes on reading into a queue of 16 buffers before
  * it stops reading the socket). Neither Quarkus nor Vert.x exposes the channel: it sits under Quarkus's metrics
  * wrapper, a Sentinel connection (when Sentinel is used), the pool's lease and the standalone connection's
  * socket, all private fields. They are resolved once at start-up; if a library upgrade moves them, the service
  * logs it and runs without read batching (correct, only costlier per message) instead of failing.
  */
 @ApplicationScoped
-@RegisterForReflection(classNames = { RedisConnectionChannels.OBSERVABLE, RedisConnectionChannels.SENTINEL,
-        RedisConnectionChannels.POOLED, RedisConnectionChannels.STANDALONE }, fields = true, methods = false)
-public class RedisConnectionChannels {
+@RegisterForReflection(classNames = { RedisChannels.OBSERVABLE, RedisChannels.SENTINEL,
+        RedisChannels.POOLED, RedisChannels.STANDALONE }, fields = true, methods = false)
+public class RedisChannels {
 
     static final String OBSERVABLE = "io.quarkus.redis.runtime.client.ObservableRedis$ObservableRedisConnection";
     static final String SENTINEL = "io.vertx.redis.client.impl.RedisSentinelConnection";
     static final String POOLED = "io.vertx.redis.client.impl.PooledRedisConnection";
     static final String STANDALONE = "io.vertx.redis.client.impl.RedisStandaloneConnection";
 
-    private static final Logger LOG = Logger.getLogger(RedisConnectionChannels.class);
+    private static final Logger LOG = Logger.getLogger(RedisChannels.class);
 
     private final Field observableDelegate;
     private final Field sentinelConnection;
     private final Field pooledConnection;
     private final Field standaloneSocket;
 
-    public RedisConnectionChannels() {
+    public RedisChannels() {
         Field[] fields = new Field[4];
         try {
             fields[0] = field(OBSERVABLE, "delegate");
@@ -61,15 +61,20 @@ public class RedisConnectionChannels {
     }
 
     /** Whether channels can be found at all in this Quarkus/Vert.x version. */
-    boolean available() {
+    public boolean available() {
         return standaloneSocket != null;
     }
 
     /**
-     * The channel the connection reads from now (a Sentinel connection may have switched to another master), or
-     * null for kinds of connection this class does not know.
+     * A switch over the channel the connection reads from now (a Sentinel connection may have switched to another
+     * master), or null for kinds of connection this class does not know.
      */
-    Channel channelOf(RedisConnection connection) {
+    public ReadSwitch readSwitchOf(RedisConnection connection) {
+        Channel channel = channelOf(connection);
+        return channel == null ? null : new ChannelReadSwitch(channel);
+    }
+
+    private Channel channelOf(RedisConnection connection) {
         if (!available()) {
             return null;
         }

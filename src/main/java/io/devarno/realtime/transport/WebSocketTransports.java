@@ -1,11 +1,10 @@
-package io.devarno.realtime.ws;
+package io.devarno.realtime.transport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -16,8 +15,8 @@ import io.vertx.core.http.impl.WebSocketInternal;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 
 /**
- * Finds the Netty channel under a websockets-next connection, where the hub writes pre-encoded frames, and
- * drops the Vert.x socket's copy of the upgrade headers.
+ * Gives each websockets-next connection its {@link ClientTransport}: the Netty channel under it, where the hub
+ * writes pre-encoded frames, and drops the Vert.x socket's copy of the upgrade headers.
  * websockets-next only offers a {@code Uni} per send (a String, an encode, a context capture and a flush per
  * frame); the fan-out needs to encode a message once and flush a batch once. The Vert.x socket is a private
  * field of websockets-next's connection (wrapped by Vert.x Web), hence reflective reads (VarHandles),
@@ -25,22 +24,22 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
  */
 @Startup
 @ApplicationScoped
-@RegisterForReflection(classNames = { SocketChannels.CONNECTION, SocketChannels.WRAPPER, SocketChannels.SOCKET_BASE },
-        fields = true, methods = false)
-public class SocketChannels {
+@RegisterForReflection(classNames = { WebSocketTransports.CONNECTION, WebSocketTransports.WRAPPER,
+        WebSocketTransports.SOCKET_BASE }, fields = true, methods = false)
+public class WebSocketTransports {
 
     static final String CONNECTION = "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl";
     static final String WRAPPER = "io.vertx.ext.web.impl.ServerWebSocketWrapper";
     static final String SOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
-    /** What every open socket answers for its upgrade headers; immutable, so one serves all. */
-    static final MultiMap NO_HEADERS = new HeadersAdaptor(EmptyHttpHeaders.INSTANCE);
 
+    /** What every open socket answers for its upgrade headers; immutable, so one serves all. */
+    private final MultiMap noHeaders = new HeadersAdaptor(EmptyHttpHeaders.INSTANCE);
     private final VarHandle connectionSocket;
     private final Class<?> wrapperType;
     private final VarHandle wrappedSocket;
     private final VarHandle socketHeaders;
 
-    public SocketChannels() {
+    public WebSocketTransports() {
         try {
             Class<?> connectionType = Class.forName(CONNECTION, false, WebSocketConnection.class.getClassLoader());
             connectionSocket = MethodHandles.privateLookupIn(connectionType, MethodHandles.lookup())
@@ -59,18 +58,33 @@ public class SocketChannels {
     }
 
     /**
-     * The Netty channel under a connection that has just opened. On the way, the Vert.x socket lets go of the
-     * upgrade headers it would keep for its lifetime (the upgrade request's own map; only the handshake reads it)
-     * and answers {@link #NO_HEADERS} instead: websockets-next answers {@code handshakeRequest()} from a copy of its
-     * own, so nothing the endpoint sees changes, and each connection holds ~0.4 KB less live heap.
+     * The transport of a connection that has just opened. On the way, the Vert.x socket lets go of the upgrade
+     * headers it would keep for its lifetime (the upgrade request's own map; only the handshake reads it) and
+     * answers an empty map instead: websockets-next answers {@code handshakeRequest()} from a copy of its own, so
+     * nothing the endpoint sees changes, and each connection holds ~0.4 KB less live heap.
      */
-    public ChannelHandlerContext takeOver(WebSocketConnection connection) {
+    public ClientTransport open(WebSocketConnection connection) {
         WebSocketInternal socket = socketOf(connection);
-        socketHeaders.set(socket, NO_HEADERS);
-        return socket.channelHandlerContext();
+        socketHeaders.set(socket, noHeaders);
+        return new ChannelTransport(connection, socket.channelHandlerContext());
     }
 
-    WebSocketInternal socketOf(WebSocketConnection connection) {
+    /**
+     * Called once the hub admitted the connection: from now on the heartbeat, not the HTTP server's idle timeout,
+     * decides when it is dead.
+     */
+    public void handOverIdleTimeout(ClientTransport transport) {
+        if (transport instanceof ChannelTransport channel) {
+            channel.handOverIdleTimeout();
+        }
+    }
+
+    /** The upgrade headers the Vert.x socket under an open connection still holds (for tests). */
+    public MultiMap socketHeaders(WebSocketConnection connection) {
+        return socketOf(connection).headers();
+    }
+
+    private WebSocketInternal socketOf(WebSocketConnection connection) {
         ServerWebSocket socket = (ServerWebSocket) connectionSocket.get(connection);
         while (wrapperType.isInstance(socket)) {
             socket = (ServerWebSocket) wrappedSocket.get(socket);
