@@ -1,19 +1,25 @@
 package io.devarno.realtime.auth;
 
-/** The outcome of authenticating an upgrade: an identity, or an HTTP status with an error code. */
+import io.devarno.realtime.protocol.UpgradeRefusal;
+
+/** The outcome of authenticating an upgrade: an identity, or a refusal with its message. */
 public sealed interface AuthResult {
 
     record Accepted(Identity identity) implements AuthResult {
     }
 
-    record Rejected(int status, String error, String message) implements AuthResult {
+    record Rejected(UpgradeRefusal refusal, String message) implements AuthResult {
     }
 
     static AuthResult accepted(Identity identity) {
         return new Accepted(identity);
     }
 
-    static AuthResult rejected(int status, String error, String message) {
-        return new Rejected(status, error, message);
+    static AuthResult rejected(UpgradeRefusal refusal, String message) {
+        return new Rejected(refusal, message);
+    }
+
+    static AuthResult rejected(UpgradeRefusal refusal) {
+        return new Rejected(refusal, refusal.message());
     }
 }

@@ -4,6 +4,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
+import io.devarno.realtime.protocol.UpgradeRefusal;
+
 /**
  * {@code jwt} mode. The token may come in {@code Authorization: Bearer}, in {@code Sec-WebSocket-Protocol}
  * as a browser sends it ({@code ["bearer-token-carrier", encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + jwt)]}),
@@ -38,23 +40,24 @@ public class JwtAuthenticator implements ConnectionAuthenticator {
             token = request.firstQueryParam("access_token");
         }
         if (token == null) {
-            return AuthResult.rejected(401, "unauthorized", "missing bearer token");
+            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, "missing bearer token");
         }
         JwtVerifier.VerifiedToken verified;
         try {
             verified = verifier.verify(token);
         } catch (JwtVerifier.InvalidTokenException e) {
-            return AuthResult.rejected(401, "unauthorized", e.getMessage());
+            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, e.getMessage());
         }
         if (!UserIds.isValid(verified.userId())) {
-            return AuthResult.rejected(400, "invalid_user_id", "the token's user id is not 1-128 characters of A-Z a-z 0-9 . _ : @ -");
+            return AuthResult.rejected(UpgradeRefusal.INVALID_USER_ID,
+                    "the token's user id is not 1-128 characters of A-Z a-z 0-9 . _ : @ -");
         }
         String gatewayUser = request.header(USER_ID_HEADER);
         if (gatewayUser == null) {
             gatewayUser = request.firstQueryParam(USER_ID_PARAM);
         }
         if (gatewayUser != null && !gatewayUser.equals(verified.userId())) {
-            return AuthResult.rejected(403, "user_mismatch", "X-User-ID / user_id differs from the token's subject");
+            return AuthResult.rejected(UpgradeRefusal.USER_MISMATCH);
         }
         return AuthResult.accepted(new Identity(verified.userId(), OptionalLong.of(verified.expiresAt())));
     }

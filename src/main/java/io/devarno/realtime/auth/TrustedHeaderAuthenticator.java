@@ -1,5 +1,7 @@
 package io.devarno.realtime.auth;
 
+import io.devarno.realtime.protocol.UpgradeRefusal;
+
 /** {@code trusted-header} mode: the gateway names the user in {@code X-User-ID}, else {@code ?user_id=}. */
 public class TrustedHeaderAuthenticator implements ConnectionAuthenticator {
 
@@ -10,10 +12,10 @@ public class TrustedHeaderAuthenticator implements ConnectionAuthenticator {
             userId = request.firstQueryParam(USER_ID_PARAM);
         }
         if (userId == null) {
-            return AuthResult.rejected(401, "unauthorized", "missing X-User-ID header or user_id parameter");
+            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, "missing X-User-ID header or user_id parameter");
         }
         if (!UserIds.isValid(userId)) {
-            return AuthResult.rejected(400, "invalid_user_id", "user id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
+            return AuthResult.rejected(UpgradeRefusal.INVALID_USER_ID);
         }
         return AuthResult.accepted(Identity.untimed(userId));
     }

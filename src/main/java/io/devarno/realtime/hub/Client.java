@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.transport.ClientTransport;
 import io.devarno.realtime.transport.WireFrame;
 
@@ -25,7 +26,7 @@ public final class Client {
     private volatile long lastPingNanos;
     private volatile long lastPresenceTouchNanos;
     private volatile OptionalLong tokenExpiresAt;
-    private volatile String closeReason;
+    private volatile CloseCode closeReason;
     private volatile boolean closed;
     private long rateWindowStartNanos;
     private int framesInWindow;
@@ -118,20 +119,20 @@ public final class Client {
      * Records our reason, closes, and releases the connection at once. Returns false, doing nothing, when the
      * server already closed it: the first reason wins.
      */
-    public boolean close(int code, String message, String reason) {
+    public boolean close(CloseCode code) {
         synchronized (this) {
             if (closeReason != null) {
                 return false;
             }
-            closeReason = reason;
+            closeReason = code;
         }
-        transport.close(code, message);
+        transport.close(code.code(), code.reason());
         onServerClose.accept(this);
         return true;
     }
 
-    /** Why the server closed it (a metrics label), or null when the client closed it. */
-    public String closeReason() {
+    /** Why the server closed it, or null when the client closed it. */
+    public CloseCode closeReason() {
         return closeReason;
     }
 

@@ -14,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.devarno.realtime.protocol.CloseCode;
+import io.devarno.realtime.protocol.UpgradeRefusal;
 import io.devarno.realtime.transport.WireFrame;
 
 /**
@@ -25,10 +27,20 @@ import io.devarno.realtime.transport.WireFrame;
 @ApplicationScoped
 public class Hub implements Outbox.Listener {
 
-    public static final int SLOW_CONSUMER = 1013;
-
     public enum Registration {
-        ACCEPTED, DRAINING, POD_FULL, USER_FULL
+        ACCEPTED(null), DRAINING(UpgradeRefusal.DRAINING), POD_FULL(UpgradeRefusal.POD_FULL),
+        USER_FULL(UpgradeRefusal.USER_FULL);
+
+        private final UpgradeRefusal refusal;
+
+        Registration(UpgradeRefusal refusal) {
+            this.refusal = refusal;
+        }
+
+        /** Why the connection is refused; null when it is accepted. */
+        public UpgradeRefusal refusal() {
+            return refusal;
+        }
     }
 
     /** Each user's tabs as an immutable list, replaced inside {@code compute}: lighter than a set per user. */
@@ -114,7 +126,7 @@ public class Hub implements Outbox.Listener {
     public int deliverToUser(String userId, WireFrame frame) {
         List<Client> tabs = clientsByUser.get(userId);
         if (tabs == null) {
-            metrics.dropped("no_local_connection");
+            metrics.dropped(RealtimeMetrics.DROPPED_NO_LOCAL_CONNECTION);
             return 0;
         }
         int queued = 0;
@@ -144,8 +156,8 @@ public class Hub implements Outbox.Listener {
 
     @Override
     public void overflowed(Client client) {
-        metrics.dropped("slow_consumer");
-        if (client.close(SLOW_CONSUMER, "slow consumer: send buffer full", "slow_consumer")) {
+        metrics.dropped(RealtimeMetrics.DROPPED_SLOW_CONSUMER);
+        if (client.close(CloseCode.SLOW_CONSUMER)) {
             metrics.slowConsumerDisconnect();
         }
     }

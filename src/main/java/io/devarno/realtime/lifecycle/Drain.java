@@ -14,7 +14,7 @@ import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.presence.PresenceTracker;
-import io.devarno.realtime.ws.CloseCodes;
+import io.devarno.realtime.protocol.CloseCode;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 
@@ -61,7 +61,7 @@ public class Drain {
         long spacing = clients.isEmpty() ? 0 : drain.toNanos() / clients.size();
         for (int i = 0; i < clients.size(); i++) {
             sleepUntil(start + i * spacing);
-            clients.get(i).close(CloseCodes.GOING_AWAY, "server shutting down", "shutdown");
+            clients.get(i).close(CloseCode.SHUTDOWN);
         }
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
         while (clients.stream().anyMatch(c -> !c.closeCompleted()) && System.nanoTime() < deadline) {

@@ -1,11 +1,15 @@
 package io.devarno.realtime.metrics;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.devarno.realtime.protocol.CloseCode;
+import io.devarno.realtime.protocol.UpgradeRefusal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +17,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 /** The meters of contract section 6, served at /q/metrics in Prometheus format. */
 @ApplicationScoped
 public class RealtimeMetrics {
+
+    /** A message for a user with no connection on this pod (another pod holds it, or nobody does). */
+    public static final String DROPPED_NO_LOCAL_CONNECTION = "no_local_connection";
+    /** A message that found its connection's send buffer full (the connection is closed with 1013). */
+    public static final String DROPPED_SLOW_CONSUMER = "slow_consumer";
+    private static final List<String> DROPPED_REASONS = List.of(DROPPED_NO_LOCAL_CONNECTION, DROPPED_SLOW_CONSUMER);
+
+    private static final Meter CLOSED = new Meter("realtime.connections.closed",
+            "WebSocket connections closed, by reason (client: the client or its network closed it)");
+    private static final Meter DROPPED = new Meter("realtime.messages.dropped",
+            "Messages not delivered to a connection, by reason");
+    private static final Meter REJECTED = new Meter("realtime.upgrades.rejected",
+            "Upgrades to /ws refused, by reason (before the WebSocket opened, or right after it)");
 
     private final MeterRegistry registry;
     private final Counter opened;
@@ -36,6 +53,12 @@ public class RealtimeMetrics {
                 .description("Presence updates that Redis did not take (the connection stays open)").register(registry);
         this.publishedToUser = published("user");
         this.publishedBroadcast = published("broadcast");
+        // Every known reason from the start, so that dashboards and alerts see zeros rather than no series.
+        reasonCounter(closedByReason, CLOSED, CloseCode.CLIENT_LABEL);
+        Arrays.stream(CloseCode.values()).filter(code -> !code.refusesUpgrade())
+                .forEach(code -> reasonCounter(closedByReason, CLOSED, code.label()));
+        DROPPED_REASONS.forEach(reason -> reasonCounter(droppedByReason, DROPPED, reason));
+        Arrays.stream(UpgradeRefusal.values()).forEach(refusal -> reasonCounter(rejectedByReason, REJECTED, refusal.label()));
     }
 
     public void bindGauges(Supplier<Number> connections, Supplier<Number> users) {
@@ -52,8 +75,9 @@ public class RealtimeMetrics {
         opened.increment();
     }
 
-    public void connectionClosed(String reason) {
-        reasonCounter(closedByReason, "realtime.connections.closed", reason).increment();
+    /** {@code code} is null when the client (or its network) closed the connection. */
+    public void connectionClosed(CloseCode code) {
+        reasonCounter(closedByReason, CLOSED, code == null ? CloseCode.CLIENT_LABEL : code.label()).increment();
     }
 
     public void published(boolean broadcast) {
@@ -64,8 +88,9 @@ public class RealtimeMetrics {
         delivered.increment(messages);
     }
 
+    /** {@code reason}: one of the {@code DROPPED_} labels. */
     public void dropped(String reason) {
-        reasonCounter(droppedByReason, "realtime.messages.dropped", reason).increment();
+        reasonCounter(droppedByReason, DROPPED, reason).increment();
     }
 
     public void slowConsumerDisconnect() {
@@ -76,11 +101,17 @@ public class RealtimeMetrics {
         presenceErrors.increment();
     }
 
-    public void upgradeRejected(String reason) {
-        reasonCounter(rejectedByReason, "realtime.upgrades.rejected", reason).increment();
+    public void upgradeRejected(UpgradeRefusal refusal) {
+        reasonCounter(rejectedByReason, REJECTED, refusal.label()).increment();
     }
 
-    private Counter reasonCounter(Map<String, Counter> counters, String name, String reason) {
-        return counters.computeIfAbsent(reason, key -> registry.counter(name, "reason", key));
+    /** A counter family by reason. */
+    private record Meter(String name, String description) {
     }
+
+    private Counter reasonCounter(Map<String, Counter> counters, Meter name, String reason) {
+        return counters.computeIfAbsent(reason,
+                key -> Counter.builder(name.name).tag("reason", key).description(name.description).register(registry));
+    }
+
 }

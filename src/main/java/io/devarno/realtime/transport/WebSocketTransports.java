@@ -79,6 +79,14 @@ public class WebSocketTransports {
         }
     }
 
+    /**
+     * Closes a connection that has no transport (it was refused before the hub saw it); a failure only means
+     * the connection was gone already.
+     */
+    public void close(WebSocketConnection connection, int code, String reason) {
+        ChannelTransport.close(connection, code, reason);
+    }
+
     /** The upgrade headers the Vert.x socket under an open connection still holds (for tests). */
     public MultiMap socketHeaders(WebSocketConnection connection) {
         return socketOf(connection).headers();

@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.transport.WireFrame;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -63,9 +64,9 @@ public class Heartbeat {
             return;
         }
         if (now - client.lastActivityNanos() > pongTimeoutNanos) {
-            client.close(CloseCodes.GOING_AWAY, "pong timeout", "pong_timeout");
+            client.close(CloseCode.PONG_TIMEOUT);
         } else if (client.tokenExpiresAt().isPresent() && client.tokenExpiresAt().getAsLong() <= nowEpochSeconds) {
-            client.close(CloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
+            client.close(CloseCode.TOKEN_EXPIRED);
         } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
             client.markPinged(now);
             client.enqueue(ping);

@@ -11,9 +11,9 @@ import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.presence.PresenceTracker;
+import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.transport.ClientTransport;
 import io.devarno.realtime.transport.WebSocketTransports;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
@@ -42,17 +42,17 @@ public class RealtimeSocket {
 
     private final Hub hub;
     private final PresenceTracker presence;
-    private final ClientFrames frames;
+    private final ClientMessages messages;
     private final RealtimeMetrics metrics;
     private final WebSocketTransports transports;
     private final String podId;
     private final int clientRateLimit;
 
-    public RealtimeSocket(Hub hub, PresenceTracker presence, ClientFrames frames, RealtimeMetrics metrics,
+    public RealtimeSocket(Hub hub, PresenceTracker presence, ClientMessages messages, RealtimeMetrics metrics,
             WebSocketTransports transports, PodId podId, RealtimeConfig config) {
         this.hub = hub;
         this.presence = presence;
-        this.frames = frames;
+        this.messages = messages;
         this.metrics = metrics;
         this.transports = transports;
         this.podId = podId.value();
@@ -64,31 +64,23 @@ public class RealtimeSocket {
     public void onOpen(WebSocketConnection connection) {
         String userId = connection.handshakeRequest().header(UpgradeGate.VERIFIED_USER);
         if (userId == null) {
-            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION, "unauthenticated")).subscribe().with(x -> {
-            }, f -> {
-            });
+            transports.close(connection, CloseCode.UNAUTHENTICATED.code(), CloseCode.UNAUTHENTICATED.reason());
             return;
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
         ClientTransport transport = transports.open(connection);
         Client client = new Client(transport, userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
-        switch (hub.register(client)) {
-            case ACCEPTED -> {
-                transports.handOverIdleTimeout(transport);
-                connection.userData().put(CLIENT, client);
-                metrics.connectionOpened();
-                presence.joined(client);
-            }
-            case USER_FULL -> refuse(client, CloseCodes.POLICY_VIOLATION, "too many connections for this user", "user_full");
-            case POD_FULL -> refuse(client, CloseCodes.TRY_AGAIN_LATER, "instance is full", "pod_full");
-            case DRAINING -> refuse(client, CloseCodes.GOING_AWAY, "server shutting down", "draining");
+        Hub.Registration registration = hub.register(client);
+        if (registration != Hub.Registration.ACCEPTED) {
+            metrics.upgradeRejected(registration.refusal());
+            client.close(registration.refusal().afterUpgrade());
+            return;
         }
-    }
-
-    private void refuse(Client client, int code, String message, String reason) {
-        metrics.upgradeRejected(reason);
-        client.close(code, message, reason);
+        transports.handOverIdleTimeout(transport);
+        connection.userData().put(CLIENT, client);
+        metrics.connectionOpened();
+        presence.joined(client);
     }
 
     @OnTextMessage
@@ -100,10 +92,10 @@ public class RealtimeSocket {
         }
         client.markActive();
         if (!client.admitFrame(clientRateLimit)) {
-            client.close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded", "rate_limited");
+            client.close(CloseCode.RATE_LIMITED);
             return Uni.createFrom().nullItem();
         }
-        return frames.handle(client, text);
+        return messages.handle(client, text);
     }
 
     @OnBinaryMessage
@@ -111,7 +103,7 @@ public class RealtimeSocket {
     public void onBinary(Buffer data, WebSocketConnection connection) {
         Client client = connection.userData().get(CLIENT);
         if (client != null) {
-            client.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported", "binary_frame");
+            client.close(CloseCode.BINARY_FRAME);
         }
     }
 
@@ -131,16 +123,14 @@ public class RealtimeSocket {
         Client client = connection.userData().get(CLIENT);
         if (client == null) {
             LOG.warnf(failure, "Closing connection %s: it failed before it was registered", connection.id());
-            connection.close(new CloseReason(CloseCodes.INTERNAL_ERROR, "internal error")).subscribe().with(x -> {
-            }, f -> {
-            });
+            transports.close(connection, CloseCode.INTERNAL_ERROR.code(), CloseCode.INTERNAL_ERROR.reason());
             return;
         }
         if (isTooBig(failure)) {
-            client.close(CloseCodes.MESSAGE_TOO_BIG, "message too big", "message_too_big");
+            client.close(CloseCode.MESSAGE_TOO_BIG);
         } else {
             LOG.debugf("closing connection %s after an error: %s", client.id(), failure);
-            client.close(CloseCodes.INTERNAL_ERROR, "internal error", "error");
+            client.close(CloseCode.INTERNAL_ERROR);
         }
     }
 
@@ -176,7 +166,7 @@ public class RealtimeSocket {
         client.markClosed();
         if (hub.unregister(client)) {
             presence.left(client);
-            metrics.connectionClosed(client.closeReason() == null ? "client" : client.closeReason());
+            metrics.connectionClosed(client.closeReason());
         }
     }
 }

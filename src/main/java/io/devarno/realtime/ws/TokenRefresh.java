@@ -12,7 +12,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * {@code {"type":"auth","token":"<jwt>"}}: a fresh token for the same user extends the connection past its
- * first token's {@code exp}; anything else gets an error frame and no extension (jwt mode only). A refresh
+ * first token's {@code exp}; anything else gets an error reply and no extension (jwt mode only). A refresh
  * never shortens the connection: the answer's {@code exp} is the connection's, the later of the two.
  */
 @ApplicationScoped
@@ -30,10 +30,10 @@ public class TokenRefresh {
 
     public Uni<String> handle(Client client, String token) {
         if (!jwtMode) {
-            return Uni.createFrom().item(ErrorFrame.of("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
+            return Uni.createFrom().item(ErrorReply.of("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
         }
         if (token == null) {
-            return Uni.createFrom().item(ErrorFrame.of("bad_request", "auth frame needs a string \"token\""));
+            return Uni.createFrom().item(ErrorReply.of("bad_request", "auth frame needs a string \"token\""));
         }
         return Uni.createFrom().item(() -> refresh(client, token))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
@@ -44,10 +44,10 @@ public class TokenRefresh {
         try {
             verified = verifier.verify(token);
         } catch (JwtVerifier.InvalidTokenException e) {
-            return ErrorFrame.of("invalid_token", e.getMessage());
+            return ErrorReply.of("invalid_token", e.getMessage());
         }
         if (!verified.userId().equals(client.userId())) {
-            return ErrorFrame.of("user_mismatch", "the token is for another user");
+            return ErrorReply.of("user_mismatch", "the token is for another user");
         }
         long expiresAt = client.extendToken(verified.expiresAt());
         return json.createObjectNode().put("type", "auth").put("ok", true).put("exp", expiresAt).toString();

@@ -14,6 +14,7 @@ import io.devarno.realtime.auth.Identity;
 import io.devarno.realtime.auth.UpgradeRequest;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.devarno.realtime.protocol.UpgradeRefusal;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
 
@@ -59,11 +60,11 @@ public class UpgradeGate {
             return;
         }
         if (hub.isDraining()) {
-            reject(context, 503, "draining", "server is shutting down; reconnect to another instance", "draining");
+            reject(context, UpgradeRefusal.DRAINING);
             return;
         }
         if (!origins.allows(request.getHeader("Origin"))) {
-            reject(context, 403, "origin_not_allowed", "origin is not in realtime.allowed-origins", "origin");
+            reject(context, UpgradeRefusal.ORIGIN_NOT_ALLOWED);
             return;
         }
         UpgradeRequest upgrade = new UpgradeRequest(request::getHeader, request.params()::getAll);
@@ -78,7 +79,7 @@ public class UpgradeGate {
                     if (outcome.succeeded()) {
                         admit(context, outcome.result());
                     } else {
-                        reject(context, 401, "unauthorized", "token could not be verified", "unauthorized");
+                        reject(context, UpgradeRefusal.UNAUTHORIZED);
                     }
                 });
     }
@@ -86,25 +87,22 @@ public class UpgradeGate {
     private void admit(RoutingContext context, AuthResult result) {
         var request = context.request();
         if (result instanceof AuthResult.Rejected rejected) {
-            reject(context, rejected.status(), rejected.error(), rejected.message(), rejected.error());
+            reject(context, rejected.refusal(), rejected.message());
             return;
         }
         Identity identity = ((AuthResult.Accepted) result).identity();
-        switch (hub.admits(identity.userId())) {
-            case DRAINING -> reject(context, 503, "draining", "server is shutting down; reconnect to another instance", "draining");
-            case POD_FULL -> reject(context, 503, "pod_full", "this instance holds realtime.max-connections connections", "pod_full");
-            case USER_FULL -> reject(context, 429, "too_many_connections",
-                    "this user holds realtime.max-connections-per-user connections on this instance", "user_full");
-            case ACCEPTED -> {
-                handshakeHeaders.keepOnlyHandshakeHeaders(request.headers());
-                withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).ifPresentOrElse(
-                        offered -> request.headers().set(SUBPROTOCOLS, handshakeHeaders.share(offered)),
-                        () -> request.headers().remove(SUBPROTOCOLS));
-                request.headers().set(VERIFIED_USER, identity.userId());
-                identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
-                context.next();
-            }
+        Hub.Registration registration = hub.admits(identity.userId());
+        if (registration != Hub.Registration.ACCEPTED) {
+            reject(context, registration.refusal());
+            return;
         }
+        handshakeHeaders.keepOnlyHandshakeHeaders(request.headers());
+        withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).ifPresentOrElse(
+                offered -> request.headers().set(SUBPROTOCOLS, handshakeHeaders.share(offered)),
+                () -> request.headers().remove(SUBPROTOCOLS));
+        request.headers().set(VERIFIED_USER, identity.userId());
+        identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
+        context.next();
     }
 
     /** The offered subprotocols without the browser's header carriers ({@code quarkus-http-upgrade#...}, the token). */
@@ -122,8 +120,12 @@ public class UpgradeGate {
         return path != null && (path.equals("/ws") || path.startsWith("/ws/"));
     }
 
-    private void reject(RoutingContext context, int status, String error, String message, String reason) {
-        metrics.upgradeRejected(reason);
-        HttpError.end(context.response(), status, error, message);
+    private void reject(RoutingContext context, UpgradeRefusal refusal) {
+        reject(context, refusal, refusal.message());
+    }
+
+    private void reject(RoutingContext context, UpgradeRefusal refusal, String message) {
+        metrics.upgradeRejected(refusal);
+        HttpError.end(context.response(), refusal.status(), refusal.error(), message);
     }
 }

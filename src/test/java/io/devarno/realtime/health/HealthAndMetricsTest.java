@@ -5,9 +5,18 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.not;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.protocol.CloseCode;
+import io.devarno.realtime.protocol.UpgradeRefusal;
 import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -56,5 +65,31 @@ class HealthAndMetricsTest extends ServiceTestBase {
                 "realtime_presence_errors_total", "realtime_upgrades_rejected_total{reason=\"unauthorized\"}" }) {
             org.hamcrest.MatcherAssert.assertThat(metrics, containsString(name));
         }
+    }
+
+    /** Dashboards and alerts need every reason's series before its first event, and a HELP text for each family. */
+    @Test
+    void everyKnownReasonIsExposedAndEveryFamilyHasAHelpText() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        List<String> expected = new ArrayList<>();
+        expected.add("realtime_connections_closed_total{reason=\"client\"}");
+        Arrays.stream(CloseCode.values()).filter(code -> !code.refusesUpgrade())
+                .forEach(code -> expected.add("realtime_connections_closed_total{reason=\"" + code.label() + "\"}"));
+        Arrays.stream(UpgradeRefusal.values())
+                .forEach(refusal -> expected.add("realtime_upgrades_rejected_total{reason=\"" + refusal.label() + "\"}"));
+        expected.add("realtime_messages_dropped_total{reason=\"no_local_connection\"}");
+        expected.add("realtime_messages_dropped_total{reason=\"slow_consumer\"}");
+        assertThat(expected.stream().filter(series -> !metrics.contains(series + " ")).toList(), empty());
+        // a refusal's close is counted as a refused upgrade, not as a closed connection
+        assertThat(metrics, not(containsString("realtime_connections_closed_total{reason=\"user_full\"}")));
+
+        List<String> families = metrics.lines().filter(line -> line.startsWith("# TYPE realtime_"))
+                .map(line -> line.split(" ")[2]).toList();
+        assertThat(families, hasItems("realtime_connections", "realtime_connections_closed",
+                "realtime_upgrades_rejected", "realtime_messages_dropped"));
+        List<String> withoutHelp = families.stream()
+                .filter(family -> metrics.lines().noneMatch(line -> line.matches("# HELP " + family + " \\S.*")))
+                .toList();
+        assertThat(withoutHelp, empty());
     }
 }

@@ -2,10 +2,10 @@ package io.devarno.realtime.ws;
 
 import io.vertx.core.json.JsonObject;
 
-/** The error frame {@code {"type":"error","code":..,"message":..}}; the connection stays open. */
-final class ErrorFrame {
+/** The error reply {@code {"type":"error","code":..,"message":..}} to a client message; the connection stays open. */
+final class ErrorReply {
 
-    private ErrorFrame() {
+    private ErrorReply() {
     }
 
     static String of(String code, String message) {
