@@ -17,15 +17,14 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /** Contract section 4: answers and errors of the internal REST API. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class RestApiTest extends ServiceTestBase {
 
     @Test

@@ -19,10 +19,9 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -30,7 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * keeps serving a well-behaved client, and leaves no key in Redis for anything it refused.
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class HostileInputTest extends ServiceTestBase {
 
     private static final Random RANDOM = new Random(42);

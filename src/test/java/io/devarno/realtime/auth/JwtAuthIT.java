@@ -1,12 +1,11 @@
 package io.devarno.realtime.auth;
 
-import io.devarno.realtime.support.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The same contract tests, against the packaged artifact (the jar here; the native runner with -Dnative). */
 @QuarkusIntegrationTest
 @io.quarkus.test.junit.TestProfile(JwtProfile.class)
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class JwtAuthIT extends JwtAuthTest {
 }

@@ -15,18 +15,17 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.TestTokens;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /** Contract section 2 in jwt mode, and the REST API's authorization (section 4). */
 @QuarkusTest
 @TestProfile(JwtProfile.class)
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class JwtAuthTest extends ServiceTestBase {
 
     private WsClient connectWithBearer(String token) {

@@ -6,17 +6,16 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.TestTokens;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 @QuarkusTest
 @TestProfile(JwtProfile.WithQueryTokenAndNoOrigins.class)
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class JwtQueryTokenAndOriginTest extends ServiceTestBase {
 
     @Test

@@ -12,11 +12,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
 import io.devarno.realtime.transport.RedisChannels;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -24,7 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * real Quarkus/Vert.x Redis client: its channel is found, reading does pause, and nothing is lost or reordered.
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class SubscriberReadBatchingTest extends ServiceTestBase {
 
     @Inject

@@ -9,10 +9,9 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -20,7 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * buffer passes {@code client-output-buffer-limit pubsub}. The pod must notice and subscribe again by itself.
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class SubscriberRecoveryTest extends ServiceTestBase {
 
     @Test

@@ -19,16 +19,15 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /** The console enabled, without a browser: the page is served, the presence event stream works. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 @TestProfile(ConsoleProfile.class)
 class ConsoleApiTest extends ServiceTestBase {
 

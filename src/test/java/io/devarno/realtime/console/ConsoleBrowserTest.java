@@ -33,9 +33,8 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -45,7 +44,7 @@ import io.quarkus.test.junit.TestProfile;
  * {@code target/console-screenshot.png}. Fails (never skips) when the browser or the driver is missing.
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 @TestProfile(ConsoleProfile.class)
 class ConsoleBrowserTest extends ServiceTestBase {
 

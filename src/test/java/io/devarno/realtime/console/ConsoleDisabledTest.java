@@ -6,13 +6,12 @@ import static org.hamcrest.Matchers.equalTo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.devarno.realtime.support.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The default configuration (realtime.console.enabled=false): the console and its API do not exist. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class ConsoleDisabledTest {
 
     @ParameterizedTest

@@ -17,14 +17,13 @@ import org.junit.jupiter.api.Test;
 
 import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.protocol.UpgradeRefusal;
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Contract sections 6 and 7. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class HealthAndMetricsTest extends ServiceTestBase {
 
     @Test

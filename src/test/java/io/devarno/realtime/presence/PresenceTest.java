@@ -11,16 +11,15 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import io.devarno.realtime.support.PrometheusText;
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
 /** Contract section 5, on one pod; presence across pods is proven in ClusterIT. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class PresenceTest extends ServiceTestBase {
 
     private static final long TTL_MS = 10_000; // %test.realtime.presence.ttl

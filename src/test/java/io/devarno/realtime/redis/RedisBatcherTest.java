@@ -13,10 +13,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -25,7 +24,7 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class RedisBatcherTest extends ServiceTestBase {
 
     private static final Supplier<Uni<Response>> NOT_ALONE = () -> Uni.createFrom()

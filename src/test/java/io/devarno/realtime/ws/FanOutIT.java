@@ -1,11 +1,10 @@
 package io.devarno.realtime.ws;
 
-import io.devarno.realtime.support.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The same contract tests, against the packaged artifact (the jar here; the native runner with -Dnative). */
 @QuarkusIntegrationTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class FanOutIT extends FanOutTest {
 }

@@ -10,14 +10,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class FanOutTest extends ServiceTestBase {
 
     private void publishToUser(String userId, String payload) {

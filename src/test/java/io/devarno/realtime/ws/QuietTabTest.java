@@ -8,10 +8,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -19,7 +18,7 @@ import io.quarkus.test.junit.TestProfile;
 /** An open WebSocket is governed by the heartbeat, not by the HTTP server's idle timeout. */
 @QuarkusTest
 @TestProfile(QuietTabTest.ShortHttpIdleTimeout.class)
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class QuietTabTest extends ServiceTestBase {
 
     /** The HTTP idle timeout far below the ping interval: before the hand-over, a quiet tab died after 1 s. */

@@ -10,15 +10,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Contract section 3: frames, heartbeat and limits on one connection. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class SocketProtocolTest extends ServiceTestBase {
 
     @Test

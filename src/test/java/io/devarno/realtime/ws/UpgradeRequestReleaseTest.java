@@ -22,13 +22,12 @@ import jakarta.enterprise.event.Observes;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
 import io.devarno.realtime.transport.WebSocketTransports;
 import io.quarkus.arc.Arc;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.quarkus.websockets.next.OpenConnections;
@@ -43,7 +42,7 @@ import io.vertx.ext.web.RoutingContext;
  * Vert.x socket drops its map once the connection is open.
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class UpgradeRequestReleaseTest extends ServiceTestBase {
 
     static final String PROBE_HEADER = "X-Upgrade-Probe";

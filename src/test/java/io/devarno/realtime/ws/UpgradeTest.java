@@ -8,15 +8,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Contract section 2 in trusted-header mode, and the origin allow-list. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class UpgradeTest extends ServiceTestBase {
 
     @Test
