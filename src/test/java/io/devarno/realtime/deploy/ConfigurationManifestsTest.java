@@ -1,0 +1,140 @@
+package io.devarno.realtime.deploy;
+
+import static io.devarno.realtime.deploy.Manifests.APP;
+import static io.devarno.realtime.deploy.Manifests.HTTP_PORT;
+import static io.devarno.realtime.deploy.Manifests.effectiveEnv;
+import static io.devarno.realtime.deploy.Manifests.isGeneratedFrom;
+import static io.devarno.realtime.deploy.Manifests.render;
+import static io.devarno.realtime.deploy.Manifests.secretKeys;
+import static io.devarno.realtime.deploy.Manifests.volume;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.devarno.realtime.deploy.Manifests.Rendered;
+import io.devarno.realtime.support.NeedsKubectl;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+
+/** The environment and image the pods get: documented variables, secrets where they belong, a pinned image. */
+@NeedsKubectl
+class ConfigurationManifestsTest {
+
+    /** Environment variables the service reads (README, "Configuration"). */
+    private static final Set<String> DOCUMENTED_ENV = Set.of(
+            "QUARKUS_HTTP_PORT",
+            "QUARKUS_REDIS_HOSTS",
+            "QUARKUS_REDIS_CLIENT_TYPE",
+            "QUARKUS_REDIS_MASTER_NAME",
+            "QUARKUS_REDIS_ROLE",
+            "REALTIME_AUTH_MODE",
+            "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+            "MP_JWT_VERIFY_ISSUER",
+            "REALTIME_ALLOWED_ORIGINS",
+            "REALTIME_SHUTDOWN_DRAIN",
+            "REALTIME_POD_ID",
+            "REALTIME_MAX_CONNECTIONS",
+            "QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
+    void environmentUsesOnlyDocumentedVariables(String dir) {
+        Rendered rendered = render(dir);
+        for (EnvFromSource source : Objects.requireNonNullElse(rendered.container().getEnvFrom(), List.<EnvFromSource> of())) {
+            assertNull(source.getSecretRef(), dir + ": envFrom a Secret cannot be checked; map its keys with env.valueFrom");
+            assertNotNull(source.getConfigMapRef(), dir + ": envFrom must reference a ConfigMap");
+            assertNull(source.getPrefix(), dir + ": no envFrom prefix");
+        }
+        Set<String> names = new TreeSet<>(effectiveEnv(rendered).keySet());
+        names.removeAll(DOCUMENTED_ENV);
+        assertTrue(names.isEmpty(), dir + ": undocumented environment variables " + names + "; the service reads "
+                + new TreeSet<>(DOCUMENTED_ENV));
+        assertEquals(String.valueOf(HTTP_PORT), effectiveEnv(rendered).getOrDefault("QUARKUS_HTTP_PORT", String.valueOf(HTTP_PORT)),
+                dir + ": QUARKUS_HTTP_PORT must match the container port");
+    }
+
+    /**
+     * Without a CPU limit the JVM sees every core of the node and Quarkus would start two event loops per core;
+     * the fan-out is cheapest on few loops (README, "Benchmark"), so the count is set explicitly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
+    void eventLoopCountIsPinnedBecauseThereIsNoCpuLimit(String dir) {
+        String loops = effectiveEnv(render(dir)).get("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE");
+        assertNotNull(loops, dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE must be set");
+        assertTrue(loops.matches("[1-9][0-9]*"), dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=" + loops);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
+    void redisAddressJwtKeyAndPodIdComeFromSecretsAndDownwardApi(String dir) {
+        Rendered rendered = render(dir);
+        Container container = rendered.container();
+        PodSpec pod = rendered.deployment().getSpec().getTemplate().getSpec();
+        Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+
+        EnvVar redis = env.get("QUARKUS_REDIS_HOSTS");
+        assertNotNull(redis, dir + ": QUARKUS_REDIS_HOSTS must be set");
+        assertTrue(redis.getValueFrom() != null && redis.getValueFrom().getSecretKeyRef() != null,
+                dir + ": QUARKUS_REDIS_HOSTS must come from a Secret (it may hold a password)");
+        String redisSecret = redis.getValueFrom().getSecretKeyRef().getName();
+        assertTrue(isGeneratedFrom(redisSecret, "realtime-secrets"), dir + ": Redis Secret " + redisSecret);
+        assertEquals("redis-hosts", redis.getValueFrom().getSecretKeyRef().getKey(), dir + ": Redis Secret key");
+        rendered.find("Secret", redisSecret).ifPresent(s -> assertTrue(secretKeys((Secret) s).contains("redis-hosts"),
+                dir + ": Secret " + redisSecret + " lacks the key redis-hosts"));
+
+        EnvVar podId = env.get("REALTIME_POD_ID");
+        assertNotNull(podId, dir + ": REALTIME_POD_ID must be set");
+        assertTrue(podId.getValueFrom() != null && podId.getValueFrom().getFieldRef() != null
+                && "metadata.name".equals(podId.getValueFrom().getFieldRef().getFieldPath()),
+                dir + ": REALTIME_POD_ID must come from the pod name (fieldRef metadata.name)");
+
+        String location = effectiveEnv(rendered).get("MP_JWT_VERIFY_PUBLICKEY_LOCATION");
+        assertNotNull(location, dir + ": MP_JWT_VERIFY_PUBLICKEY_LOCATION must be set (auth mode jwt)");
+        String path = location.startsWith("file:") ? location.substring("file:".length()) : location;
+        VolumeMount mount = container.getVolumeMounts().stream()
+                .filter(m -> path.startsWith(m.getMountPath().endsWith("/") ? m.getMountPath() : m.getMountPath() + "/"))
+                .findFirst()
+                .orElseGet(() -> fail(dir + ": no volume is mounted where the JWT key is read: " + path));
+        Volume volume = volume(pod, mount.getName()).orElseGet(() -> fail(dir + ": no volume " + mount.getName()));
+        assertNotNull(volume.getSecret(), dir + ": the JWT key must be mounted from a Secret");
+        String jwtSecret = volume.getSecret().getSecretName();
+        assertTrue(isGeneratedFrom(jwtSecret, "realtime-jwt"), dir + ": JWT Secret " + jwtSecret);
+        String file = path.substring(mount.getMountPath().length()).replaceFirst("^/", "");
+        rendered.find("Secret", jwtSecret).ifPresent(s -> assertTrue(secretKeys((Secret) s).contains(file),
+                dir + ": Secret " + jwtSecret + " lacks the key " + file));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
+    void imageIsRealtimeServiceWithPinnedTagInOverlays(String dir) {
+        String image = render(dir).container().getImage();
+        String withoutDigest = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+        int slash = withoutDigest.lastIndexOf('/');
+        int colon = withoutDigest.lastIndexOf(':');
+        String repository = colon > slash ? withoutDigest.substring(0, colon) : withoutDigest;
+        String tag = colon > slash ? withoutDigest.substring(colon + 1) : null;
+        assertEquals(APP, repository.substring(repository.lastIndexOf('/') + 1), dir + ": image " + image);
+        if (dir.startsWith("k8s/overlays/")) {
+            assertTrue(image.contains("@") || (tag != null && !"latest".equals(tag)),
+                    dir + ": overlays must pin the image tag (not latest), got " + image);
+        }
+    }
+}
