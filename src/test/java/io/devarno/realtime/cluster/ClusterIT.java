@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
+import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 
 /**
  * Two instances of the packaged service on one real Redis (issue 3): delivery once per tab on every pod,
  * presence across pods, subscriptions that follow connections, and a pod killed with SIGKILL.
  */
+@SeveralProcesses
 class ClusterIT {
 
     private static RedisProcess redis;

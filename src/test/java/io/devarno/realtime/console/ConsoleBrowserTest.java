@@ -33,6 +33,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import io.devarno.realtime.support.NeedsChromium;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,6 +47,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @WithRedis
 @TestProfile(ConsoleProfile.class)
+@NeedsChromium
 class ConsoleBrowserTest extends ServiceTestBase {
 
     private static final Path CHROMIUM = Path.of(System.getProperty("console.test.chromium", "/usr/bin/chromium"));

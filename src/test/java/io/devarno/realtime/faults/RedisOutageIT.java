@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
+import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 
 /** Contract section 5 "If Redis is unavailable", on two packaged pods: Redis killed and restarted under clients. */
+@SeveralProcesses
 class RedisOutageIT {
 
     private RedisProcess redis;

@@ -15,10 +15,12 @@ import org.junit.jupiter.api.Test;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
+import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 import redis.embedded.RedisSentinel;
 
 /** Issue 6: a Sentinel-managed master and replica; the service keeps working after the master dies. */
+@SeveralProcesses
 class SentinelFailoverIT {
 
     private RedisProcess master;

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
+import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 
 /** Contract section 8 on the packaged service: SIGTERM with clients connected to it and to a second pod. */
+@SeveralProcesses
 class ShutdownIT {
 
     private static final Duration DRAIN = Duration.ofSeconds(2); // %test.realtime.shutdown.drain

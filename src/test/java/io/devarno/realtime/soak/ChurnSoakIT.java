@@ -22,6 +22,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
+import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 
 /**
@@ -31,6 +32,7 @@ import io.devarno.realtime.support.WsClient;
  * {@code ./mvnw verify -Dsoak=true -Dit.test=ChurnSoakIT -Dsoak.seconds=120}.
  */
 @EnabledIfSystemProperty(named = "soak", matches = "true")
+@SeveralProcesses
 class ChurnSoakIT {
 
     private static final int WORKERS = 16;

@@ -1,0 +1,22 @@
+package io.devarno.realtime.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.Tag;
+
+/**
+ * Needs Debian's {@code chromium} and {@code chromium-driver}: drives a real headless browser.
+ * <p>
+ * Tagged {@value #TAG}: {@code ./mvnw test} (the fast set, a JDK is enough) leaves it out; {@code ./mvnw verify}
+ * runs it (see the surefire executions in pom.xml).
+ */
+@Target({ ElementType.TYPE, ElementType.METHOD })
+@Retention(RetentionPolicy.RUNTIME)
+@Tag(NeedsChromium.TAG)
+public @interface NeedsChromium {
+
+    String TAG = "browser";
+}
