@@ -75,6 +75,8 @@ export interface ClientOptions {
   stableAfterMs?: number;
   /** An upgrade not open within this is abandoned and retried (default 15,000 ms). */
   connectTimeoutMs?: number;
+  /** Renew the token on the open connection before exp (default true); false: reconnect after the 4001 instead. */
+  renew?: boolean;
   /** The token is renewed this long before exp, or at half its remaining life if shorter (default 30,000 ms). */
   renewBeforeMs?: number;
   /** An application-level ping this often while open (default 25,000 ms; 0 turns it off). */
@@ -173,6 +175,8 @@ export declare class RealtimeClient {
   readonly connectionId: string | null;
   connect(): this;
   close(): void;
+  /** Sends {"type":"ping"}; resolves with the round trip in ms when the pong arrives; rejects when not open. */
+  ping(): Promise<number>;
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof EventMap>(event: K, listener: (payload: EventMap[K]) => void): () => void;
   off<K extends keyof EventMap>(event: K, listener: (payload: EventMap[K]) => void): void;

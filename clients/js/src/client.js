@@ -59,6 +59,7 @@ export class RealtimeClient extends Emitter {
     this.needFreshToken = false;
     this.network = null;
     this.welcomeConnection = null;
+    this.connection = null;
   }
 
   /** The current state (see the class comment). */
@@ -93,6 +94,26 @@ export class RealtimeClient extends Emitter {
     return this;
   }
 
+  /**
+   * Sends an application ping ({"type":"ping"}); resolves with the round trip in milliseconds when the pong
+   * arrives, rejects when the connection is not open or ends first.
+   */
+  ping() {
+    const connection = this.connection;
+    if (!connection || connection.socket !== this.socket || !connection.opened) {
+      return Promise.reject(new Error("not connected"));
+    }
+    const sentAt = this.clock.now();
+    return new Promise((resolve, reject) => {
+      connection.pongWaiters.push({ sentAt, resolve, reject });
+      try {
+        connection.socket.send('{"type":"ping"}');
+      } catch (cause) {
+        reject(cause);
+      }
+    });
+  }
+
   /** Closes the connection for good (code 1000); no reconnect until connect() is called again. */
   close() {
     this.stopped = true;
@@ -101,6 +122,7 @@ export class RealtimeClient extends Emitter {
     this.unwatchNetwork();
     const socket = this.socket;
     this.socket = null;
+    rejectPings(this.connection);
     if (socket) {
       detach(socket);
       try {
@@ -165,8 +187,9 @@ export class RealtimeClient extends Emitter {
     this.socket = socket;
     const connection = {
       socket, token, usesToken, url, opened: false, v2: false, frames: 0, refusal: null,
-      tokenExpiry: usesToken ? expiryOf(token) : undefined, authPending: false, lastFrameAt: 0,
+      tokenExpiry: usesToken ? expiryOf(token) : undefined, authPending: false, lastFrameAt: 0, pongWaiters: [],
     };
+    this.connection = connection;
     if (typeof socket.on === "function") {
       // Node's ws: a refused upgrade's status and headers are visible (browsers only ever report 1006)
       socket.on("unexpected-response", (request, response) => {
@@ -295,14 +318,18 @@ export class RealtimeClient extends Emitter {
           this.emit("error", { code: "server_error_frame", message: frame.message || JSON.stringify(frame), fatal: false, frame });
         }
         return;
+      case "pong":
+        this.onPong(connection);
+        return;
       default:
-        return; // pong and anything newer than this client
+        return; // anything newer than this client
     }
   }
 
   /** Protocol v1 (a server that did not select realtime.v2): frames are the published payloads verbatim. */
   onV1Frame(connection, data, frame, type) {
     if (type === "pong" && Object.keys(frame).length === 1) {
+      this.onPong(connection);
       return;
     }
     if (connection.authPending && (type === "auth" || type === "error")) {
@@ -312,10 +339,17 @@ export class RealtimeClient extends Emitter {
     this.emit("message", { data });
   }
 
+  onPong(connection) {
+    const now = this.clock.now();
+    for (const waiter of connection.pongWaiters.splice(0)) {
+      waiter.resolve(now - waiter.sentAt);
+    }
+  }
+
   // ---- token renewal ----
 
   scheduleRenewal(connection) {
-    if (!connection.usesToken || connection.tokenExpiry === undefined) {
+    if (!connection.usesToken || connection.tokenExpiry === undefined || this.options.renew === false) {
       return;
     }
     const delay = renewalDelay(connection.tokenExpiry, this.clock.now(), this.options.renewBeforeMs);
@@ -414,6 +448,7 @@ export class RealtimeClient extends Emitter {
       return;
     }
     detach(connection.socket);
+    rejectPings(connection);
     this.socket = null;
     const generation = ++this.generation;
     this.clearTimers();
@@ -618,6 +653,14 @@ export class RealtimeClient extends Emitter {
     }
     this.timers.clear();
     this.retryTimer = null;
+  }
+}
+
+function rejectPings(connection) {
+  if (connection) {
+    for (const waiter of connection.pongWaiters.splice(0)) {
+      waiter.reject(new Error("the connection ended"));
+    }
   }
 }
 

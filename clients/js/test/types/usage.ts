@@ -29,6 +29,7 @@ client.on("error", (e) => {
 });
 client.on("state", ({ state, delayMs }) => console.log(state, delayMs));
 client.connect().close();
+client.ping().then((ms: number) => console.log(ms));
 stop();
 
 const dev = createClient({ url: "ws://localhost:8085/ws", userId: "alice" });

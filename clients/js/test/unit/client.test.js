@@ -398,3 +398,21 @@ test("a v2 welcome as the first frame is recognised even when the carrier was th
   FakeSocket.last().receive({ type: "message", stream: "user", epoch: "e1", offset: 1, data: "x" });
   assert.deepEqual(c.messages(), [{ data: "x", stream: "user", epoch: "e1", offset: 1 }]);
 });
+
+test("ping() resolves with the round trip when the pong arrives, and rejects when not open or when the connection ends", async () => {
+  const c = client({});
+  await assert.rejects(c.ping(), /not connected/);
+  c.connect();
+  await settle();
+  const socket = FakeSocket.last();
+  socket.accept();
+  const roundTrip = c.ping();
+  assert.deepEqual(socket.sentFrames(), [{ type: "ping" }]);
+  await clock.advance(42);
+  socket.receive({ type: "pong" });
+  assert.equal(await roundTrip, 42);
+  const lost = c.ping();
+  socket.serverClose(1006);
+  await assert.rejects(lost, /ended/);
+  assert.deepEqual(c.messages(), []);
+});

@@ -359,6 +359,7 @@ var Realtime = (() => {
       this.needFreshToken = false;
       this.network = null;
       this.welcomeConnection = null;
+      this.connection = null;
     }
     /** The current state (see the class comment). */
     get state() {
@@ -388,6 +389,25 @@ var Realtime = (() => {
       }
       return this;
     }
+    /**
+     * Sends an application ping ({"type":"ping"}); resolves with the round trip in milliseconds when the pong
+     * arrives, rejects when the connection is not open or ends first.
+     */
+    ping() {
+      const connection = this.connection;
+      if (!connection || connection.socket !== this.socket || !connection.opened) {
+        return Promise.reject(new Error("not connected"));
+      }
+      const sentAt = this.clock.now();
+      return new Promise((resolve, reject) => {
+        connection.pongWaiters.push({ sentAt, resolve, reject });
+        try {
+          connection.socket.send('{"type":"ping"}');
+        } catch (cause) {
+          reject(cause);
+        }
+      });
+    }
     /** Closes the connection for good (code 1000); no reconnect until connect() is called again. */
     close() {
       this.stopped = true;
@@ -396,6 +416,7 @@ var Realtime = (() => {
       this.unwatchNetwork();
       const socket = this.socket;
       this.socket = null;
+      rejectPings(this.connection);
       if (socket) {
         detach(socket);
         try {
@@ -464,8 +485,10 @@ var Realtime = (() => {
         refusal: null,
         tokenExpiry: usesToken ? expiryOf(token) : void 0,
         authPending: false,
-        lastFrameAt: 0
+        lastFrameAt: 0,
+        pongWaiters: []
       };
+      this.connection = connection;
       if (typeof socket.on === "function") {
         socket.on("unexpected-response", (request, response) => {
           readRefusal(response, this.clock.now()).then((refusal) => {
@@ -589,6 +612,9 @@ var Realtime = (() => {
             this.emit("error", { code: "server_error_frame", message: frame.message || JSON.stringify(frame), fatal: false, frame });
           }
           return;
+        case "pong":
+          this.onPong(connection);
+          return;
         default:
           return;
       }
@@ -596,6 +622,7 @@ var Realtime = (() => {
     /** Protocol v1 (a server that did not select realtime.v2): frames are the published payloads verbatim. */
     onV1Frame(connection, data, frame, type) {
       if (type === "pong" && Object.keys(frame).length === 1) {
+        this.onPong(connection);
         return;
       }
       if (connection.authPending && (type === "auth" || type === "error")) {
@@ -604,9 +631,15 @@ var Realtime = (() => {
       }
       this.emit("message", { data });
     }
+    onPong(connection) {
+      const now = this.clock.now();
+      for (const waiter of connection.pongWaiters.splice(0)) {
+        waiter.resolve(now - waiter.sentAt);
+      }
+    }
     // ---- token renewal ----
     scheduleRenewal(connection) {
-      if (!connection.usesToken || connection.tokenExpiry === void 0) {
+      if (!connection.usesToken || connection.tokenExpiry === void 0 || this.options.renew === false) {
         return;
       }
       const delay = renewalDelay(connection.tokenExpiry, this.clock.now(), this.options.renewBeforeMs);
@@ -696,6 +729,7 @@ var Realtime = (() => {
         return;
       }
       detach(connection.socket);
+      rejectPings(connection);
       this.socket = null;
       const generation = ++this.generation;
       this.clearTimers();
@@ -892,6 +926,13 @@ var Realtime = (() => {
       this.retryTimer = null;
     }
   };
+  function rejectPings(connection) {
+    if (connection) {
+      for (const waiter of connection.pongWaiters.splice(0)) {
+        waiter.reject(new Error("the connection ended"));
+      }
+    }
+  }
   function detach(socket) {
     socket.onopen = null;
     socket.onmessage = null;
