@@ -15,6 +15,10 @@ const USER_PREFIX = PREFIX + 'user:';
 const BROADCAST = PREFIX + 'broadcast';
 const PING_INTERVAL_MS = Number(process.env.PING_INTERVAL_MS || 25000);
 const MAX_MESSAGE = 512 * 1024; // realtime.max-message-size
+// 0: no presence. Else, like the service's minimum: SET presence:<user> <now ms> PX ttl when a user's first socket
+// opens (and on pongs, at most once a second per socket), DEL when the last one closes. For connect-storm comparisons.
+const PRESENCE_TTL_MS = Number(process.env.PRESENCE_TTL_MS || 0);
+const PRESENCE_PREFIX = process.env.PRESENCE_PREFIX || 'presence:';
 
 const TEXT = { binary: false };
 const PONG = '{"type":"pong"}';
@@ -38,6 +42,13 @@ sub.on('error', (e) => {
   }
 });
 const logSubError = (e) => console.error(`redis (un)subscribe: ${e.message}`);
+const cmd = PRESENCE_TTL_MS > 0 ? new Redis(REDIS_URL, { connectionName: 'ws-baseline-cmd' }) : null;
+const logPresenceError = (e) => console.error(`redis presence: ${e.message}`);
+if (cmd !== null) cmd.on('error', () => {});
+
+function touchPresence(userId) {
+  cmd.set(PRESENCE_PREFIX + userId, Date.now(), 'PX', PRESENCE_TTL_MS).catch(logPresenceError);
+}
 sub.subscribe(BROADCAST).catch(logSubError);
 
 // Buffers, not strings: the payload is forwarded as is (no UTF-8 decode + re-encode per socket).
@@ -75,6 +86,10 @@ function onOpen(ws, userId) {
     users.set(userId, set);
     sub.subscribe(USER_PREFIX + userId).catch(logSubError); // first socket of this user
   }
+  if (cmd !== null) {
+    ws.touchedAt = Date.now();
+    touchPresence(userId);
+  }
   set.add(ws);
   connections++;
   opened++;
@@ -86,6 +101,10 @@ function onOpen(ws, userId) {
 
 function onPong() {
   this.isAlive = true;
+  if (cmd !== null && Date.now() - this.touchedAt >= 1000) {
+    this.touchedAt = Date.now();
+    touchPresence(this.userId);
+  }
 }
 
 function onClientMessage(data, isBinary) {
@@ -111,6 +130,7 @@ function onClose() {
   if (set.size === 0) {
     users.delete(this.userId);
     sub.unsubscribe(USER_PREFIX + this.userId).catch(logSubError); // last socket of this user
+    if (cmd !== null) cmd.del(PRESENCE_PREFIX + this.userId).catch(logPresenceError);
   }
 }
 
@@ -232,6 +252,7 @@ function shutdown(signal) {
     for (const ws of set) ws.close(1001, 'server shutting down');
   }
   sub.disconnect();
+  if (cmd !== null) cmd.disconnect();
   setTimeout(() => process.exit(0), 1000).unref();
 }
 process.once('SIGINT', () => shutdown('SIGINT'));

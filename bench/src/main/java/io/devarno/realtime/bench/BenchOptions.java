@@ -10,7 +10,7 @@ import java.util.Locale;
 final class BenchOptions {
 
     static final String USAGE = """
-            usage: LoadGenerator <idle|unicast|broadcast> [options]
+            usage: LoadGenerator <idle|unicast|broadcast|storm> [options]
 
             Connections
               --instances URLS        comma list of WebSocket base URLs (ws://host:port, /ws appended when no path)
@@ -46,6 +46,18 @@ final class BenchOptions {
               --settle S              wait after connecting, before baselines/publishing [5]
               --drain S               wait after the last publish for deliveries in flight [5]
               --connect-timeout S     per handshake [10]
+            Connect storm (storm: --connections clients, one tab each, connect at once, all close, all reconnect,
+            --waves times, while --steady-users tabs stay open and get --rate msgs/s [200] through Redis)
+              --waves N               waves; the first is cold when the server was just started [3]
+              --steady-users N        tabs kept open through the storm (delivery latency, heartbeats) [200]
+              --spread S              first attempts of a wave spread evenly over S seconds; 0: all at once [0]
+              --hold S                connected clients stay this long before they all close [5]
+              --pause S               between a wave's closes and the next wave [5]
+              --quiet S               before the first wave: the server's CPU rate with only the steady tabs [5]
+              --wave-timeout S        a wave ends, connected or not, after this long [120]
+              --presence-prefix P     presence keys, checked for ghosts after the last wave; '' skips [presence:]
+              A refused upgrade is retried after its Retry-After (x 1-2, random), any other failure after 1-2 s;
+              --max-inflight bounds concurrent handshakes [storm 4096].
             Measuring
               --server-pid PIDS       comma list of service PIDs on this host: RSS (/proc/PID/status) and CPU
                                       (/proc/PID/stat utime+stime) before/after
@@ -63,6 +75,7 @@ final class BenchOptions {
     String userPrefix = "bench-";
     double connectRate = 1000;
     int maxInflight = 256;
+    boolean maxInflightSet;
     List<String> sourceAddresses = new ArrayList<>();
     int eventLoops = Runtime.getRuntime().availableProcessors();
     List<String> headers = new ArrayList<>();
@@ -90,6 +103,14 @@ final class BenchOptions {
     boolean metrics = true;
     String jsonOut;
     long seed = 42;
+    int waves = 3;
+    int steadyUsers = 200;
+    double spread = 0;
+    double hold = 5;
+    double pause = 5;
+    double quiet = 5;
+    double waveTimeout = 120;
+    String presencePrefix = "presence:";
 
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -107,7 +128,7 @@ final class BenchOptions {
             throw new UsageException(null);
         }
         o.scenario = a.get(0).toLowerCase(Locale.ROOT);
-        if (!List.of("idle", "unicast", "broadcast").contains(o.scenario)) {
+        if (!List.of("idle", "unicast", "broadcast", "storm").contains(o.scenario)) {
             throw new UsageException("unknown scenario '" + a.get(0) + "'");
         }
         for (int i = 1; i < a.size(); i++) {
@@ -132,7 +153,10 @@ final class BenchOptions {
                     case "--connections" -> o.connections = Integer.parseInt(v);
                     case "--user-prefix" -> o.userPrefix = v;
                     case "--connect-rate" -> o.connectRate = Double.parseDouble(v);
-                    case "--max-inflight" -> o.maxInflight = Integer.parseInt(v);
+                    case "--max-inflight" -> {
+                        o.maxInflight = Integer.parseInt(v);
+                        o.maxInflightSet = true;
+                    }
                     case "--source-addresses" -> o.sourceAddresses = list(v);
                     case "--event-loops" -> o.eventLoops = Integer.parseInt(v);
                     case "--header" -> o.headers.add(header(v));
@@ -158,6 +182,14 @@ final class BenchOptions {
                     case "--metrics-header" -> o.metricsHeaders.add(header(v));
                     case "--json-out" -> o.jsonOut = v;
                     case "--seed" -> o.seed = Long.parseLong(v);
+                    case "--waves" -> o.waves = Integer.parseInt(v);
+                    case "--steady-users" -> o.steadyUsers = Integer.parseInt(v);
+                    case "--spread" -> o.spread = Double.parseDouble(v);
+                    case "--hold" -> o.hold = Double.parseDouble(v);
+                    case "--pause" -> o.pause = Double.parseDouble(v);
+                    case "--quiet" -> o.quiet = Double.parseDouble(v);
+                    case "--wave-timeout" -> o.waveTimeout = Double.parseDouble(v);
+                    case "--presence-prefix" -> o.presencePrefix = v;
                     default -> throw new UsageException("unknown option " + key);
                 }
             } catch (NumberFormatException e) {
@@ -170,6 +202,15 @@ final class BenchOptions {
 
     private void applyDefaults() {
         boolean unicast = scenario.equals("unicast");
+        if (scenario.equals("storm")) {
+            tabs = 1;
+            users = connections < 0 ? 1000 : connections;
+            rate = rate < 0 ? 200 : rate;
+            maxInflight = maxInflightSet ? maxInflight : 4096;
+            if (waves < 1 || steadyUsers < 1 || spread < 0 || hold < 0 || pause < 0 || quiet <= 0 || waveTimeout <= 0) {
+                throw new UsageException("--waves and --steady-users must be positive, timings not negative");
+            }
+        }
         if (tabs < 0) {
             tabs = unicast ? 2 : 1;
         }
@@ -203,6 +244,38 @@ final class BenchOptions {
     int totalConnections() {
         long all = (long) users * tabs;
         return (int) (connections > 0 ? Math.min(all, connections) : all);
+    }
+
+    /** The same options for another set of users, one tab each (the storm's steady tabs and storm clients). */
+    BenchOptions forUsers(int count, String prefix) {
+        BenchOptions copy = new BenchOptions();
+        copy.scenario = scenario;
+        copy.instances = instances;
+        copy.users = count;
+        copy.tabs = 1;
+        copy.userPrefix = prefix;
+        copy.connectRate = connectRate;
+        copy.maxInflight = maxInflight;
+        copy.sourceAddresses = sourceAddresses;
+        copy.eventLoops = eventLoops;
+        copy.headers = headers;
+        copy.jwtKey = jwtKey;
+        copy.jwtIssuer = jwtIssuer;
+        copy.jwtAudience = jwtAudience;
+        copy.jwtTtl = jwtTtl;
+        copy.userHeader = userHeader;
+        copy.payloadSize = payloadSize;
+        copy.connectTimeout = connectTimeout;
+        return copy;
+    }
+
+    /** A bound on the whole run, for the watchdog. */
+    double maxRunSeconds() {
+        if (scenario.equals("storm")) {
+            return steadyUsers / connectRate + connectTimeout + 30 + settle
+                    + quiet + waves * (waveTimeout + 1 + hold + 30 + pause) + drain + 60 + 120;
+        }
+        return totalConnections() / connectRate + connectTimeout + 30 + settle + warmup + duration + drain + 120;
     }
 
     List<URI> httpBases() {

@@ -19,6 +19,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrameType;
 
 /**
  * The client side: N users x T tabs spread over the instances (tab t of user u goes to instance (u*T+t) mod I),
@@ -64,7 +65,10 @@ final class Fleet {
     final AtomicLong unexpectedCloses = new AtomicLong();
     final Map<String, AtomicLong> failureReasons = new ConcurrentHashMap<>();
     final Map<String, AtomicLong> closeReasons = new ConcurrentHashMap<>();
-    final LatencyHistogram latency = new LatencyHistogram();
+    /** Replaced by the storm scenario at each wave, so each wave has its own figures. */
+    volatile LatencyHistogram latency = new LatencyHistogram();
+    /** Server pings received (the client answers them itself). */
+    final AtomicLong pings = new AtomicLong();
     /** Worst latency (us) per second of send time, from latencyFromNanos: shows whether the tail is periodic. */
     final java.util.concurrent.atomic.AtomicLongArray worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(3600);
     volatile long latencyFromNanos = Long.MAX_VALUE;
@@ -163,6 +167,11 @@ final class Fleet {
             openTabs.incrementAndGet(c.user);
             connected.incrementAndGet();
             ws.handler(buffer -> onMessage(c, buffer));
+            ws.frameHandler(frame -> {
+                if (frame.type() == WebSocketFrameType.PING) {
+                    pings.incrementAndGet();
+                }
+            });
             ws.exceptionHandler(t -> {
             });
             ws.closeHandler(v -> {
@@ -184,7 +193,7 @@ final class Fleet {
         });
     }
 
-    private static String reason(Throwable t) {
+    static String reason(Throwable t) {
         if (t instanceof UpgradeRejectedException rejected) {
             return "http_" + rejected.getStatus();
         }

@@ -27,7 +27,7 @@ import io.vertx.core.VertxOptions;
  * </pre>
  *
  * Scenarios: {@code idle} (hold connections, server RSS per connection), {@code unicast} (paced publishes to random
- * users, per-tab sequence and latency checks), {@code broadcast}. Prints a summary, then one JSON line. Exit status: 0,
+ * users, per-tab sequence and latency checks), {@code broadcast}, {@code storm} (reconnect waves, see {@link Storm}). Prints a summary, then one JSON line. Exit status: 0,
  * 2 when no connection could be opened, 64 on bad usage. Run {@code --help} for every option.
  */
 public final class LoadGenerator {
@@ -61,8 +61,7 @@ public final class LoadGenerator {
 
     /** Hard bound on the whole run, whatever happens: connect phase + settle + publishing + drain + 2 minutes. */
     private static void startWatchdog(BenchOptions o) {
-        double seconds = o.totalConnections() / o.connectRate + o.connectTimeout + 30 + o.settle + o.warmup + o.duration
-                + o.drain + 120;
+        double seconds = o.maxRunSeconds();
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep((long) (seconds * 1000));
@@ -90,6 +89,15 @@ public final class LoadGenerator {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops).setPreferNativeTransport(true)
                 .setBlockedThreadCheckInterval(TimeUnit.MINUTES.toMillis(10)));
         System.out.printf("client: %d event loops, native transport %s%n", o.eventLoops, vertx.isNativeTransportEnabled());
+        if (o.scenario.equals("storm")) {
+            try {
+                int code = new Storm(o, vertx, json).run();
+                printJson();
+                return code;
+            } finally {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
         Identities identities = new Identities(o);
         Fleet fleet = new Fleet(o, identities, vertx);
         List<URI> http = o.httpBases();
@@ -494,6 +502,13 @@ public final class LoadGenerator {
                 sb.append(toJson(String.valueOf(k))).append(':').append(toJson(x));
             });
             return sb.append('}').toString();
+        }
+        if (v instanceof Iterable<?> items) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Object item : items) {
+                sb.append(sb.length() > 1 ? "," : "").append(toJson(item));
+            }
+            return sb.append(']').toString();
         }
         if (v instanceof Double d) {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : String.format(Locale.ROOT, "%s", d);
