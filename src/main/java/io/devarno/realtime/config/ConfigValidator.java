@@ -70,6 +70,10 @@ public class ConfigValidator {
         atLeastOne(problems, "realtime.max-connections-per-user", config.maxConnectionsPerUser());
         atLeastOne(problems, "realtime.client-rate-limit", config.clientRateLimit());
         atLeastOne(problems, "realtime.presence.writes-in-flight", config.presence().writesInFlight());
+        atLeastOne(problems, "realtime.admission.max-in-flight", config.admission().maxInFlight());
+        if (config.admission().retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add("realtime.admission.retry-after must be at least 1s (was " + config.admission().retryAfter() + ")");
+        }
         config.maxConnections().ifPresent(n -> atLeastOne(problems, "realtime.max-connections", n));
         if (config.presence().keyPrefix().isBlank()) {
             problems.add("realtime.presence.key-prefix must not be blank");

@@ -80,6 +80,8 @@ public interface RealtimeConfig {
 
     Console console();
 
+    Admission admission();
+
     /** This pod's id in Redis and in the connections listing. Unset: {@code HOSTNAME}, else generated. */
     Optional<String> podId();
 
@@ -154,6 +156,23 @@ public interface RealtimeConfig {
          */
         @WithDefault("2ms")
         Duration readBatchWindow();
+    }
+
+    interface Admission {
+        /**
+         * Upgrades accepted whose first presence write Redis has not answered yet (each counted for at most
+         * {@code redis.timeout}). Past it, upgrades get 503 with {@code Retry-After} at once instead of queueing
+         * behind Redis or a saturated event loop: a reconnect storm is admitted at the pace the pod can serve.
+         */
+        @WithDefault("1000")
+        int maxInFlight();
+
+        /**
+         * The {@code Retry-After} of a refused upgrade: a whole number of seconds, sent as a random value between this
+         * and twice this, so that the clients refused together do not come back together.
+         */
+        @WithDefault("2s")
+        Duration retryAfter();
     }
 
     interface Console {

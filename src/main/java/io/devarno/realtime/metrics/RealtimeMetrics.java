@@ -66,6 +66,12 @@ public class RealtimeMetrics {
         Gauge.builder("realtime.users", users).description("Distinct users connected to this pod").register(registry);
     }
 
+    public void bindUpgradesInFlight(Supplier<Number> inFlight) {
+        Gauge.builder("realtime.upgrades.in.flight", inFlight)
+                .description("Connections just opened whose first presence write Redis has not answered yet (admission control)")
+                .register(registry);
+    }
+
     private Counter published(String target) {
         return Counter.builder("realtime.messages.published").tag("target", target)
                 .description("Messages accepted for publishing by this pod's REST API").register(registry);

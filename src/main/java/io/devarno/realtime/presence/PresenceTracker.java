@@ -69,9 +69,10 @@ public class PresenceTracker {
         vertx.cancelTimer(timer);
     }
 
-    public void joined(Client client) {
+    /** Completes when Redis has answered the connection's first presence write (or the write failed). */
+    public CompletionStage<?> joined(Client client) {
         client.presenceRefreshDue(System.nanoTime(), 0);
-        touch(client);
+        return touch(client);
     }
 
     /** A pong or an app-level ping arrived. */

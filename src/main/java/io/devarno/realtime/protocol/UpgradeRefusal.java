@@ -14,6 +14,8 @@ public enum UpgradeRefusal {
     INVALID_USER_ID(400, "invalid_user_id", "user id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -",
             "invalid_user_id", null),
     USER_MISMATCH(403, "user_mismatch", "X-User-ID / user_id differs from the token's subject", "user_mismatch", null),
+    OVERLOADED(503, "overloaded", "too many connections are opening on this instance; retry after Retry-After seconds",
+            "overloaded", null),
     POD_FULL(503, "pod_full", "this instance holds realtime.max-connections connections", "pod_full", CloseCode.POD_FULL),
     USER_FULL(429, "too_many_connections",
             "this user holds realtime.max-connections-per-user connections on this instance", "user_full", CloseCode.USER_FULL);

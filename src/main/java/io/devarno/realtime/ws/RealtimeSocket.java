@@ -45,16 +45,18 @@ public class RealtimeSocket {
     private final ClientMessages messages;
     private final RealtimeMetrics metrics;
     private final WebSocketTransports transports;
+    private final UpgradeAdmission admission;
     private final String podId;
     private final int clientRateLimit;
 
     public RealtimeSocket(Hub hub, PresenceTracker presence, ClientMessages messages, RealtimeMetrics metrics,
-            WebSocketTransports transports, PodId podId, RealtimeConfig config) {
+            WebSocketTransports transports, UpgradeAdmission admission, PodId podId, RealtimeConfig config) {
         this.hub = hub;
         this.presence = presence;
         this.messages = messages;
         this.metrics = metrics;
         this.transports = transports;
+        this.admission = admission;
         this.podId = podId.value();
         this.clientRateLimit = config.clientRateLimit();
     }
@@ -80,7 +82,7 @@ public class RealtimeSocket {
         transports.handOverIdleTimeout(transport);
         connection.userData().put(CLIENT, client);
         metrics.connectionOpened();
-        presence.joined(client);
+        admission.track(presence.joined(client));
     }
 
     @OnTextMessage

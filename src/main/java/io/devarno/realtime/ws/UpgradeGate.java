@@ -20,8 +20,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Every check an upgrade to {@code /ws} must pass before a WebSocket exists, answered with an HTTP status
- * and a JSON body {@code {"error":..,"message":..}}: draining (503), origin (403), identity (401/400/403),
- * pod full (503), user full (429). The verified identity travels to the endpoint in request headers that
+ * and a JSON body {@code {"error":..,"message":..}}: draining (503), origin (403), too many upgrades waiting for
+ * Redis (503 with {@code Retry-After}, {@link UpgradeAdmission}), identity (401/400/403), pod full (503), user full (429). The verified identity travels to the endpoint in request headers that
  * this filter alone writes (client-sent copies are always removed).
  */
 @ApplicationScoped
@@ -38,13 +38,16 @@ public class UpgradeGate {
     private final OriginPolicy origins;
     private final Hub hub;
     private final RealtimeMetrics metrics;
+    private final UpgradeAdmission admission;
     private final HandshakeHeaders handshakeHeaders = new HandshakeHeaders();
 
-    public UpgradeGate(ConnectionAuthenticator authenticator, OriginPolicy origins, Hub hub, RealtimeMetrics metrics) {
+    public UpgradeGate(ConnectionAuthenticator authenticator, OriginPolicy origins, Hub hub, RealtimeMetrics metrics,
+            UpgradeAdmission admission) {
         this.authenticator = authenticator;
         this.origins = origins;
         this.hub = hub;
         this.metrics = metrics;
+        this.admission = admission;
     }
 
     void register(@Observes Filters filters) {
@@ -65,6 +68,12 @@ public class UpgradeGate {
         }
         if (!origins.allows(request.getHeader("Origin"))) {
             reject(context, UpgradeRefusal.ORIGIN_NOT_ALLOWED);
+            return;
+        }
+        if (!admission.admits()) {
+            // Before authentication: a refusal must cost less than the work it saves.
+            context.response().putHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
+            reject(context, UpgradeRefusal.OVERLOADED);
             return;
         }
         UpgradeRequest upgrade = new UpgradeRequest(request::getHeader, request.params()::getAll);
