@@ -8,7 +8,7 @@ import io.smallrye.config.ConfigValue;
 /**
  * Derives the transport's size limits from the service's settings, so that operators set each value once, in
  * the contract's units ({@code 512K}), and the transport enforces it: the WebSocket server's inbound message
- * limit from {@code realtime.max-client-frame-size}; its frame limit and the HTTP body limit from
+ * and frame limits from {@code realtime.max-client-frame-size}; the HTTP body limit from
  * {@code realtime.max-message-size}. An explicit Quarkus setting still wins.
  */
 public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
@@ -36,10 +36,11 @@ public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
 
     private static String sourceOf(String name) {
         return switch (name) {
-            case "quarkus.websockets-next.server.max-message-size" -> MAX_CLIENT_FRAME_SIZE;
-            // Netty drops the TCP connection, without a close frame, on a frame over its limit; Vert.x answers a
-            // message over its limit with an error we close with 1009. So the frame limit sits higher.
-            case "quarkus.websockets-next.server.max-frame-size", "quarkus.http.limits.max-body-size" -> MAX_MESSAGE_SIZE;
+            // A frame or message over the limit is closed with 1009 (transport.ClientFrameDecoder, which replaces
+            // the decoder these configure as soon as a connection opens).
+            case "quarkus.websockets-next.server.max-message-size", "quarkus.websockets-next.server.max-frame-size" ->
+                MAX_CLIENT_FRAME_SIZE;
+            case "quarkus.http.limits.max-body-size" -> MAX_MESSAGE_SIZE;
             default -> null;
         };
     }

@@ -131,9 +131,10 @@ public final class Client {
         return true;
     }
 
-    /** Why the server closed it, or null when the client closed it. */
+    /** Why the server closed it (or its transport, for a protocol violation), or null when the client closed it. */
     public CloseCode closeReason() {
-        return closeReason;
+        CloseCode reason = closeReason;
+        return reason != null ? reason : transport.violation();
     }
 
     /** Called once the connection is closed, before its presence is removed. */

@@ -2,6 +2,7 @@ package io.devarno.realtime.transport;
 
 import java.util.concurrent.Executor;
 
+import io.devarno.realtime.protocol.CloseCode;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -17,11 +18,14 @@ public final class ChannelTransport implements ClientTransport {
 
     private final WebSocketConnection connection;
     private final ChannelHandlerContext channel;
+    private final ClientFrameDecoder decoder;
     private int unflushed; // touched by the channel's event loop only
 
-    public ChannelTransport(WebSocketConnection connection, ChannelHandlerContext channel) {
+    /** {@code decoder} may be null: the connection then has Vert.x's decoder (see {@link ProtocolViolations}). */
+    public ChannelTransport(WebSocketConnection connection, ChannelHandlerContext channel, ClientFrameDecoder decoder) {
         this.connection = connection;
         this.channel = channel;
+        this.decoder = decoder;
     }
 
     @Override
@@ -80,6 +84,11 @@ public final class ChannelTransport implements ClientTransport {
             }, failure -> {
             });
         }
+    }
+
+    @Override
+    public CloseCode violation() {
+        return decoder == null ? null : decoder.violation();
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.devarno.realtime.transport;
 
 import java.util.concurrent.Executor;
 
+import io.devarno.realtime.protocol.CloseCode;
+
 /**
  * How the hub reaches one client connection: write frames, flush them as a batch, see how much waits unwritten,
  * close. Modelled on centrifuge's {@code Transport}. Writes and flushes happen on {@link #eventLoop()} only.
@@ -31,6 +33,12 @@ public interface ClientTransport {
 
     /** Starts the close handshake with {@code code} and {@code reason}; does nothing when already closed. */
     void close(int code, String reason);
+
+    /**
+     * The close the transport itself sent because the client broke the protocol (RFC 6455, or a message over the
+     * limit), or null.
+     */
+    CloseCode violation();
 
     /** True once the connection is closed (the close handshake done, or the socket gone). */
     boolean isClosed();

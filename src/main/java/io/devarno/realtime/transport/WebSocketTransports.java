@@ -2,9 +2,14 @@ package io.devarno.realtime.transport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
+import io.devarno.realtime.config.RealtimeConfig;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -21,6 +26,8 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
  * frame); the fan-out needs to encode a message once and flush a batch once. The Vert.x socket is a private
  * field of websockets-next's connection (wrapped by Vert.x Web), hence reflective reads (VarHandles),
  * resolved at start-up so that an incompatible upgrade of either library fails at once, not at the first tab.
+ * The channel's frame decoder is replaced by ours ({@link ClientFrameDecoder}): RFC 6455 violations and oversized
+ * client messages get a close frame.
  */
 @Startup
 @ApplicationScoped
@@ -31,6 +38,7 @@ public class WebSocketTransports {
     static final String CONNECTION = "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl";
     static final String WRAPPER = "io.vertx.ext.web.impl.ServerWebSocketWrapper";
     static final String SOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
+    private static final Logger LOG = Logger.getLogger(WebSocketTransports.class);
 
     /** What every open socket answers for its upgrade headers; immutable, so one serves all. */
     private final MultiMap noHeaders = new HeadersAdaptor(EmptyHttpHeaders.INSTANCE);
@@ -39,7 +47,11 @@ public class WebSocketTransports {
     private final VarHandle wrappedSocket;
     private final VarHandle socketHeaders;
 
-    public WebSocketTransports() {
+    private final int maxClientMessageBytes;
+    private final AtomicBoolean decoderMissingLogged = new AtomicBoolean();
+
+    public WebSocketTransports(RealtimeConfig config) {
+        this.maxClientMessageBytes = (int) config.maxClientFrameSize().asLongValue();
         try {
             Class<?> connectionType = Class.forName(CONNECTION, false, WebSocketConnection.class.getClassLoader());
             connectionSocket = MethodHandles.privateLookupIn(connectionType, MethodHandles.lookup())
@@ -66,7 +78,13 @@ public class WebSocketTransports {
     public ClientTransport open(WebSocketConnection connection) {
         WebSocketInternal socket = socketOf(connection);
         socketHeaders.set(socket, noHeaders);
-        return new ChannelTransport(connection, socket.channelHandlerContext());
+        ChannelHandlerContext channel = socket.channelHandlerContext();
+        ClientFrameDecoder decoder = ProtocolViolations.install(channel, maxClientMessageBytes);
+        if (decoder == null && decoderMissingLogged.compareAndSet(false, true)) {
+            LOG.warn("No WebSocket frame decoder found in the channel pipeline: protocol violations and oversized "
+                    + "frames end the TCP connection without a close frame");
+        }
+        return new ChannelTransport(connection, channel, decoder);
     }
 
     /**

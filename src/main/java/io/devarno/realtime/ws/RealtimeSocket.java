@@ -1,6 +1,5 @@
 package io.devarno.realtime.ws;
 
-import java.util.Locale;
 import java.util.OptionalLong;
 
 import org.jboss.logging.Logger;
@@ -13,6 +12,7 @@ import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.presence.PresenceTracker;
 import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.transport.ClientTransport;
+import io.devarno.realtime.transport.ProtocolViolations;
 import io.devarno.realtime.transport.WebSocketTransports;
 import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnBinaryMessage;
@@ -128,25 +128,12 @@ public class RealtimeSocket {
             transports.close(connection, CloseCode.INTERNAL_ERROR.code(), CloseCode.INTERNAL_ERROR.reason());
             return;
         }
-        if (isTooBig(failure)) {
+        if (ProtocolViolations.isTooBig(failure)) {
             client.close(CloseCode.MESSAGE_TOO_BIG);
         } else {
             LOG.debugf("closing connection %s after an error: %s", client.id(), failure);
             client.close(CloseCode.INTERNAL_ERROR);
         }
-    }
-
-    /** Vert.x reports an oversized message or frame as an error, not a close (it would close with 1011). */
-    static boolean isTooBig(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            String name = t.getClass().getSimpleName();
-            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-            if (name.equals("TooLongFrameException") || message.contains("max message size")
-                    || message.contains("max frame length")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @OnClose

@@ -38,7 +38,7 @@ class SendBufferTest {
             }
         }
     };
-    private final Client client = new Client(new ChannelTransport(connection("c1"), channel.pipeline().firstContext()), "u1", "pod-a",
+    private final Client client = new Client(new ChannelTransport(connection("c1"), channel.pipeline().firstContext(), null), "u1", "pod-a",
             OptionalLong.empty(), closed -> {
             });
 
