@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -18,6 +19,8 @@ import org.jboss.logging.Logger;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.hub.UserSubscriptions;
+import io.devarno.realtime.redis.ClusterSlots;
+import io.devarno.realtime.redis.RedisDeployment;
 import io.devarno.realtime.redis.RedisLayout;
 import io.devarno.realtime.transport.ReadSwitch;
 import io.devarno.realtime.transport.RedisChannels;
@@ -38,6 +41,10 @@ import io.vertx.mutiny.redis.client.Response;
  * connection ends or fails, it is re-established every {@code realtime.redis.reconnect-interval}, every
  * channel is subscribed again, and {@link BrokerReconnected} is fired so presence can be re-asserted. Under load
  * that connection reads in batches ({@link ReadBatching}).
+ * <p>
+ * On a Redis Cluster user channels are sharded ({@code SPUBLISH}, and {@code SSUBSCRIBE} on the master serving
+ * each channel's slot: {@link ShardedChannels}); the dedicated connection, to one master, carries the broadcast and
+ * presence channels, which classic pub/sub spreads to every node.
  */
 @ApplicationScoped
 public class RedisBroker implements Broker, UserSubscriptions {
@@ -51,6 +58,9 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private final Vertx vertx;
     private final Event<BrokerReconnected> reconnected;
     private final RedisChannels channels;
+    private final RedisDeployment deployment;
+    /** Null unless on a Redis Cluster. */
+    private final ShardedChannels sharded;
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile RedisConnection subscriber;
     private volatile ReadBatching readBatching;
@@ -63,20 +73,28 @@ public class RedisBroker implements Broker, UserSubscriptions {
     Hub hub;
 
     public RedisBroker(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, Vertx vertx,
-            Event<BrokerReconnected> reconnected, RedisChannels channels) {
+            Event<BrokerReconnected> reconnected, RedisChannels channels, RedisDeployment deployment) {
         this.redis = redis;
         this.layout = layout;
         this.config = config;
         this.vertx = vertx;
         this.reconnected = reconnected;
         this.channels = channels;
+        this.deployment = deployment;
+        this.sharded = deployment.isCluster() ? new ShardedChannels(deployment, this::readBatching, this::deliver) : null;
     }
 
     void onStart(@Observes StartupEvent event) {
         connect();
+        if (sharded != null) {
+            sharded.tick();
+        }
         timer = vertx.setPeriodic(config.redis().reconnectInterval().toMillis(), id -> {
             if (subscriber == null && !stopped) {
                 connect();
+            }
+            if (sharded != null) {
+                sharded.tick();
             }
         });
     }
@@ -87,19 +105,19 @@ public class RedisBroker implements Broker, UserSubscriptions {
 
     @Override
     public Uni<Void> publishToUser(String userId, String payload) {
-        return publish(layout.userChannel(userId), payload);
+        return publish(sharded != null ? Command.SPUBLISH : Command.PUBLISH, layout.userChannel(userId), payload);
     }
 
     @Override
     public Uni<Void> broadcast(String payload) {
-        return publish(layout.broadcastChannel(), payload);
+        return publish(Command.PUBLISH, layout.broadcastChannel(), payload);
     }
 
-    private Uni<Void> publish(String channel, String payload) {
+    private Uni<Void> publish(Command command, String channel, String payload) {
         if (subscriber == null) {
             return Uni.createFrom().failure(new BrokerUnavailableException("Redis is unavailable", null));
         }
-        return redis.execute(Command.PUBLISH, channel, payload)
+        return redis.execute(command, channel, payload)
                 .ifNoItem().after(config.redis().timeout()).fail()
                 .onFailure().transform(f -> new BrokerUnavailableException("Redis did not take the message: " + f.getMessage(), f))
                 .replaceWithVoid();
@@ -112,12 +130,20 @@ public class RedisBroker implements Broker, UserSubscriptions {
 
     @Override
     public void subscribe(String userId) {
-        send(subscriber, Command.SUBSCRIBE, List.of(layout.userChannel(userId)));
+        if (sharded != null) {
+            sharded.subscribe(layout.userChannel(userId));
+        } else {
+            send(subscriber, Command.SUBSCRIBE, List.of(layout.userChannel(userId)));
+        }
     }
 
     @Override
     public void unsubscribe(String userId) {
-        send(subscriber, Command.UNSUBSCRIBE, List.of(layout.userChannel(userId)));
+        if (sharded != null) {
+            sharded.unsubscribe(layout.userChannel(userId));
+        } else {
+            send(subscriber, Command.UNSUBSCRIBE, List.of(layout.userChannel(userId)));
+        }
     }
 
     @Override
@@ -141,17 +167,31 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (stopped || !connecting.compareAndSet(false, true)) {
             return;
         }
-        redis.getRedis().connect()
-                .ifNoItem().after(config.redis().timeout()).fail()
-                .subscribe().with(this::onConnected, failure -> {
+        Uni<RedisConnection> connection = deployment.isCluster()
+                ? deployment.refreshSlots().chain(this::connectToAMaster)
+                : redis.getRedis().connect().ifNoItem().after(config.redis().timeout()).fail();
+        connection.subscribe().with(this::onConnected, failure -> {
                     connecting.set(false);
                     LOG.debugf("Redis pub/sub connection failed: %s", failure.getMessage());
                 });
     }
 
+    /** Classic pub/sub reaches every node of a cluster: any master will do; a random one spreads the pods. */
+    private Uni<RedisConnection> connectToAMaster(ClusterSlots slots) {
+        List<String> masters = slots.masters();
+        if (masters.isEmpty()) {
+            return Uni.createFrom().failure(new IllegalStateException("the cluster serves no slot"));
+        }
+        return deployment.connect(masters.get(ThreadLocalRandom.current().nextInt(masters.size())));
+    }
+
+    private ReadBatching readBatching(RedisConnection connection) {
+        return new ReadBatching(config.redis().readBatchWindow().toNanos(), () -> channels.readSwitchOf(connection.getDelegate()),
+                System::nanoTime);
+    }
+
     private void onConnected(RedisConnection connection) {
-        ReadBatching batching = new ReadBatching(config.redis().readBatchWindow().toNanos(),
-                () -> channels.readSwitchOf(connection.getDelegate()), System::nanoTime);
+        ReadBatching batching = readBatching(connection);
         readBatching = batching;
         connection.handler(message -> {
             batching.onMessage();
@@ -162,7 +202,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
         // Publish the connection before reading the hub's users: a user registering concurrently either
         // sees it and subscribes itself, or is in the snapshot below.
         subscriber = connection;
-        List<String> users = new ArrayList<>(hub.users());
+        List<String> users = sharded != null ? List.of() : new ArrayList<>(hub.users());
         List<String> channels = new ArrayList<>(users.size() + 1);
         channels.add(layout.broadcastChannel());
         if (!presenceListeners.isEmpty()) {
@@ -174,7 +214,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
         users.forEach(user -> hub.ifUserAbsent(user, () -> unsubscribe(user)));
         connecting.set(false);
         if (everConnected) {
-            LOG.infof("Redis pub/sub connection re-established; %d user channels subscribed again", users.size());
+            LOG.infof("Redis pub/sub connection re-established; %d channels subscribed again", channels.size());
         }
         everConnected = true;
         reconnected.fireAsync(new BrokerReconnected());
@@ -205,8 +245,10 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (message.size() < 3 || !"message".equals(message.get(0).toString())) {
             return;
         }
-        String channel = message.get(1).toString();
-        Response payload = message.get(2);
+        deliver(message.get(1).toString(), message.get(2));
+    }
+
+    private void deliver(String channel, Response payload) {
         if (channel.equals(layout.presenceChannel())) {
             String event = payload.toString();
             presenceListeners.forEach(listener -> listener.accept(event));
@@ -241,10 +283,18 @@ public class RedisBroker implements Broker, UserSubscriptions {
         }
     }
 
+    /** The sharded user channels on a Redis Cluster, else null (for tests). */
+    ShardedChannels sharded() {
+        return sharded;
+    }
+
     @PreDestroy
     void stop() {
         stopped = true;
         vertx.cancelTimer(timer);
+        if (sharded != null) {
+            sharded.stop();
+        }
         RedisConnection connection = subscriber;
         subscriber = null;
         if (connection != null) {

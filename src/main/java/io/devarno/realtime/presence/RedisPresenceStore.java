@@ -7,8 +7,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.devarno.realtime.auth.UserIds;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.redis.RedisBatcher;
@@ -19,8 +17,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Response;
 
-/** The presence store in Redis; every transition is one atomic Lua script (see {@link RedisLayout} for the keys). */
-@ApplicationScoped
+/**
+ * The presence store on a standalone Redis or behind Sentinel; every transition, indexes included, is one atomic Lua
+ * script (see {@link RedisLayout} for the keys). On a Redis Cluster, {@link ShardedPresenceStore} is used instead.
+ */
 public class RedisPresenceStore implements PresenceStore {
 
     private static final RedisScript TOUCH = RedisScript.load("presence-touch.lua");

@@ -14,12 +14,26 @@ import io.devarno.realtime.config.RealtimeConfig;
  * <li>{@code realtime:presence:expiry}: zset user id -> expiry of the user's latest connection, swept for dead pods.</li>
  * <li>channels {@code realtime:user:<user>}, {@code realtime:broadcast}, {@code realtime:presence}.</li>
  * </ul>
+ * On a Redis Cluster (contract section 11) a script may only touch keys of one slot, so presence is kept per user in
+ * the slot of {@code presence:<user>} (the hash tag {@code {presence:<user>}} hashes exactly like it), and the
+ * cluster-wide indexes are split into {@value #INDEX_BUCKETS} buckets, each in its own slot:
+ * <ul>
+ * <li>{@code realtime:presence:conns:{presence:<user>}}: as {@code conns:<user>} above, kept a TTL longer than the
+ * user's latest connection, so the sweeper can still tell that the user was online;</li>
+ * <li>{@code realtime:presence:indexed:{presence:<user>}}: present while the user's index entry is fresh (half a TTL);</li>
+ * <li>{@code realtime:presence:online:{presence-index:<n>}}: zset of the online user ids of bucket n (paged in id order);</li>
+ * <li>{@code realtime:presence:expiry:{presence-index:<n>}}: zset user id -> a time by which the sweeper looks at the user again.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class RedisLayout {
 
+    /** Buckets of the cluster-wide presence indexes on a Redis Cluster; changing it orphans existing index entries. */
+    public static final int INDEX_BUCKETS = 16;
+
     private final String presencePrefix;
     private final String connsPrefix;
+    private final String statePrefix;
     private final String onlineKey;
     private final String expiryKey;
     private final String userChannelPrefix;
@@ -29,6 +43,7 @@ public class RedisLayout {
     public RedisLayout(RealtimeConfig config) {
         this.presencePrefix = config.presence().keyPrefix();
         String state = config.presence().statePrefix();
+        this.statePrefix = state;
         this.connsPrefix = state + "conns:";
         this.onlineKey = state + "online";
         this.expiryKey = state + "expiry";
@@ -60,6 +75,29 @@ public class RedisLayout {
 
     public String expiryKey() {
         return expiryKey;
+    }
+
+    /** The user's connection set on a cluster, in the slot of {@link #presenceKey}. */
+    public String taggedConnsKey(String userId) {
+        return statePrefix + "conns:{" + presenceKey(userId) + "}";
+    }
+
+    /** Present while the user's entry in the cluster indexes is fresh, in the slot of {@link #presenceKey}. */
+    public String indexedKey(String userId) {
+        return statePrefix + "indexed:{" + presenceKey(userId) + "}";
+    }
+
+    /** The index bucket of a user on a cluster, 0 to {@value #INDEX_BUCKETS} - 1. */
+    public static int indexBucket(String userId) {
+        return Math.floorMod(userId.hashCode(), INDEX_BUCKETS);
+    }
+
+    public String onlineBucketKey(int bucket) {
+        return statePrefix + "online:{presence-index:" + bucket + "}";
+    }
+
+    public String expiryBucketKey(int bucket) {
+        return statePrefix + "expiry:{presence-index:" + bucket + "}";
     }
 
     public String userChannel(String userId) {

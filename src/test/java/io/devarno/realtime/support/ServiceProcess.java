@@ -45,10 +45,22 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts a pod without waiting for it (for start-ups that are meant to fail). */
     public static ServiceProcess launch(String podId, RedisProcess redis, Map<String, String> overrides) {
+        return launch(podId, Map.of("quarkus.redis.hosts", redis.uri()), overrides);
+    }
+
+    /** Starts a pod on a Redis Cluster ({@code quarkus.redis.client-type=cluster}) and waits until ready. */
+    public static ServiceProcess start(String podId, RedisClusterProcess cluster, Map<String, String> overrides) {
+        ServiceProcess pod = launch(podId, Map.of("quarkus.redis.hosts", cluster.hosts(), "quarkus.redis.client-type", "cluster"),
+                overrides);
+        pod.awaitReady(Duration.ofSeconds(30));
+        return pod;
+    }
+
+    private static ServiceProcess launch(String podId, Map<String, String> redisSettings, Map<String, String> overrides) {
         int port = RedisProcess.freePort();
         Map<String, String> settings = new HashMap<>();
         settings.put("quarkus.profile", "test");
-        settings.put("quarkus.redis.hosts", redis.uri());
+        settings.putAll(redisSettings);
         settings.put("quarkus.http.port", Integer.toString(port));
         settings.put("realtime.pod-id", podId);
         settings.putAll(overrides);
