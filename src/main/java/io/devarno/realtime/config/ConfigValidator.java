@@ -81,6 +81,12 @@ public class ConfigValidator {
         if (config.presence().statePrefix().equals(config.presence().keyPrefix())) {
             problems.add("realtime.presence.state-prefix must differ from realtime.presence.key-prefix");
         }
+        if (onRedisCluster()) {
+            // The service's keys take their slot from a hash tag around the presence key ({presence:<user>}):
+            // a brace in a prefix would make Redis hash another part of the key.
+            noBraces(problems, "realtime.presence.key-prefix", config.presence().keyPrefix());
+            noBraces(problems, "realtime.presence.state-prefix", config.presence().statePrefix());
+        }
         if (config.auth().mode() == RealtimeConfig.AuthMode.JWT && !jwtKeyConfigured()) {
             problems.add("realtime.auth.mode=jwt needs a verification key: set mp.jwt.verify.publickey.location "
                     + "(PEM or JWKS) or mp.jwt.verify.publickey");
@@ -92,6 +98,17 @@ public class ConfigValidator {
         var config = ConfigProvider.getConfig();
         return config.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
                 || config.getOptionalValue("mp.jwt.verify.publickey", String.class).isPresent();
+    }
+
+    private static boolean onRedisCluster() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.redis.client-type", String.class)
+                .map(type -> type.trim().equalsIgnoreCase("cluster")).orElse(false);
+    }
+
+    private static void noBraces(List<String> problems, String name, String value) {
+        if (value.contains("{") || value.contains("}")) {
+            problems.add(name + " must not contain '{' or '}' on a Redis Cluster (was " + value + ")");
+        }
     }
 
     private static void positive(List<String> problems, String name, Duration value) {

@@ -239,8 +239,10 @@ class RedisClusterModeIT {
 
     @Test
     @Order(5)
-    void aPodKilledWithSigkillLeavesNoPresenceBeyondTheTtlExceptForUsersStillConnectedElsewhere() {
-        try (ServiceProcess doomed = ServiceProcess.start("cluster-doomed", cluster, Map.of())) {
+    void aPodKilledWithSigkillLeavesNoPresenceBeyondTheTtlExceptForUsersStillConnectedElsewhere() throws Exception {
+        try (ServiceProcess doomed = ServiceProcess.start("cluster-doomed", cluster, Map.of());
+                RedisCli events = cluster.cli(cluster.livePorts().get(0))) {
+            events.call("SUBSCRIBE", "realtime:presence");
             String onlyOnDoomed = user("only-doomed");
             String alsoOnA = user("also-a");
             tab(doomed, onlyOnDoomed);
@@ -263,6 +265,22 @@ class RedisClusterModeIT {
             assertEquals(1L, exists(alsoKey), "still connected on pod A");
             assertTrue(onlineIndexed(alsoOnA));
             assertTrue(podB.get("/api/v1/realtime/presence/" + alsoOnA).body().contains("\"online\":true"));
+
+            // Both surviving pods sweep; the offline event is still published once.
+            events.setTimeout(10_000);
+            try (RedisCli fence = cluster.cli(cluster.livePorts().get(1))) {
+                fence.call("PUBLISH", "realtime:presence", "fence");
+            }
+            List<String> mine = new ArrayList<>();
+            for (Object message = events.read(); !((List<?>) message).get(2).equals("fence"); message = events.read()) {
+                String payload = ((List<?>) message).get(2).toString();
+                if (payload.contains("\"" + onlyOnDoomed + "\"")) {
+                    mine.add(payload.replaceAll("\"at\":\\d+", "\"at\":0"));
+                }
+            }
+            assertEquals(List.of(
+                    "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":true,\"at\":0}",
+                    "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":false,\"at\":0}"), mine);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -80,6 +81,16 @@ class ConfigurationManifestsTest {
         String loops = effectiveEnv(render(dir)).get("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE");
         assertNotNull(loops, dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE must be set");
         assertTrue(loops.matches("[1-9][0-9]*"), dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=" + loops);
+    }
+
+    /** Contract section 11: the cluster overlay runs on a Redis Cluster, with no Sentinel setting left over. */
+    @Test
+    void clusterOverlayRunsOnARedisClusterWithoutSentinelSettings() throws Exception {
+        assertTrue(Manifests.kustomizations().toList().contains("k8s/overlays/cluster"), "missing overlay k8s/overlays/cluster");
+        Map<String, String> env = effectiveEnv(render("k8s/overlays/cluster"));
+        assertEquals("cluster", env.get("QUARKUS_REDIS_CLIENT_TYPE"));
+        assertNull(env.get("QUARKUS_REDIS_MASTER_NAME"), "a Sentinel setting in the cluster overlay");
+        assertNull(env.get("QUARKUS_REDIS_ROLE"), "a Sentinel setting in the cluster overlay");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -31,6 +31,19 @@ class StartupValidationIT {
         redis.stop();
     }
 
+    /** On a Redis Cluster the keys take their slot from a hash tag around the presence key: no braces in the prefixes. */
+    @org.junit.jupiter.api.Test
+    void aBraceInAKeyPrefixStopsStartUpOnARedisCluster() {
+        try (ServiceProcess pod = ServiceProcess.launch("bad-brace", redis,
+                Map.of("quarkus.redis.client-type", "cluster", "realtime.presence.key-prefix", "{p}:"))) {
+            int status = pod.waitFor(Duration.ofSeconds(30));
+            assertNotEquals(-1, status, "start-up must stop");
+            assertNotEquals(0, status);
+            assertTrue(pod.log().contains("realtime.presence.key-prefix must not contain '{' or '}' on a Redis Cluster"),
+                    "log names the setting:\n" + pod.log());
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "realtime.ping-interval | -1s | realtime.ping-interval must be positive",
