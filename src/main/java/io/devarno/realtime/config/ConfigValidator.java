@@ -8,6 +8,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -19,6 +20,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 public class ConfigValidator {
 
     private static final Logger LOG = Logger.getLogger(ConfigValidator.class);
+    static final String REDIS_POOL_SIZE = "quarkus.redis.max-pool-size";
 
     void onStart(@Observes @Priority(1) StartupEvent event, RealtimeConfig config) {
         List<String> problems = problems(config);
@@ -37,6 +39,11 @@ public class ConfigValidator {
     }
 
     static List<String> problems(RealtimeConfig config) {
+        return problems(config, ConfigProvider.getConfig());
+    }
+
+    /** {@code all}: the whole configuration, for the Quarkus settings ours depend on. */
+    static List<String> problems(RealtimeConfig config, Config all) {
         List<String> problems = new ArrayList<>();
         positive(problems, "realtime.ping-interval", config.pingInterval());
         positive(problems, "realtime.pong-timeout", config.pongTimeout());
@@ -74,6 +81,7 @@ public class ConfigValidator {
         if (config.admission().retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("realtime.admission.retry-after must be at least 1s (was " + config.admission().retryAfter() + ")");
         }
+        presenceWritePacing(problems, config, all);
         config.maxConnections().ifPresent(n -> atLeastOne(problems, "realtime.max-connections", n));
         if (config.presence().keyPrefix().isBlank()) {
             problems.add("realtime.presence.key-prefix must not be blank");
@@ -81,27 +89,47 @@ public class ConfigValidator {
         if (config.presence().statePrefix().equals(config.presence().keyPrefix())) {
             problems.add("realtime.presence.state-prefix must differ from realtime.presence.key-prefix");
         }
-        if (onRedisCluster()) {
+        if (onRedisCluster(all)) {
             // The service's keys take their slot from a hash tag around the presence key ({presence:<user>}):
             // a brace in a prefix would make Redis hash another part of the key.
             noBraces(problems, "realtime.presence.key-prefix", config.presence().keyPrefix());
             noBraces(problems, "realtime.presence.state-prefix", config.presence().statePrefix());
         }
-        if (config.auth().mode() == RealtimeConfig.AuthMode.JWT && !jwtKeyConfigured()) {
+        if (config.auth().mode() == RealtimeConfig.AuthMode.JWT && !jwtKeyConfigured(all)) {
             problems.add("realtime.auth.mode=jwt needs a verification key: set mp.jwt.verify.publickey.location "
                     + "(PEM or JWKS) or mp.jwt.verify.publickey");
         }
         return problems;
     }
 
-    private static boolean jwtKeyConfigured() {
-        var config = ConfigProvider.getConfig();
-        return config.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
-                || config.getOptionalValue("mp.jwt.verify.publickey", String.class).isPresent();
+    private static boolean jwtKeyConfigured(Config all) {
+        return all.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
+                || all.getOptionalValue("mp.jwt.verify.publickey", String.class).isPresent();
     }
 
-    private static boolean onRedisCluster() {
-        return ConfigProvider.getConfig().getOptionalValue("quarkus.redis.client-type", String.class)
+    /**
+     * Presence writes are paced twice: at most {@code writes-in-flight} wait for Redis (presence.PresenceWriteQueue),
+     * and redis.RedisBatcher sends them in batches of {@link RealtimeConfig.Presence#WRITES_PER_BATCH}, at most
+     * {@link RealtimeConfig.Presence#BATCHES_IN_FLIGHT} at a time, each on a pooled connection. The two agree only
+     * when the writes in flight fit in the batches, and the pool must keep connections beyond the batches'.
+     */
+    private static void presenceWritePacing(List<String> problems, RealtimeConfig config, Config all) {
+        int batchCapacity = RealtimeConfig.Presence.WRITES_PER_BATCH * RealtimeConfig.Presence.BATCHES_IN_FLIGHT;
+        if (config.presence().writesInFlight() > batchCapacity) {
+            problems.add("realtime.presence.writes-in-flight (" + config.presence().writesInFlight() + ") must not exceed "
+                    + batchCapacity + ", what the pipelined batches carry at once (" + RealtimeConfig.Presence.BATCHES_IN_FLIGHT
+                    + " x " + RealtimeConfig.Presence.WRITES_PER_BATCH + "): the rest would wait unseen in the batcher");
+        }
+        int poolSize = all.getValue(REDIS_POOL_SIZE, Integer.class);
+        if (poolSize <= RealtimeConfig.Presence.BATCHES_IN_FLIGHT) {
+            problems.add(REDIS_POOL_SIZE + " (" + poolSize + ") must be larger than the "
+                    + RealtimeConfig.Presence.BATCHES_IN_FLIGHT + " pooled connections presence writes may hold at once, "
+                    + "or publishes and lookups wait behind them");
+        }
+    }
+
+    private static boolean onRedisCluster(Config all) {
+        return all.getOptionalValue("quarkus.redis.client-type", String.class)
                 .map(type -> type.trim().equalsIgnoreCase("cluster")).orElse(false);
     }
 

@@ -17,6 +17,11 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "realtime")
 public interface RealtimeConfig {
 
+    /** Default of {@link #maxMessageSize()}, also read by {@link WebSocketLimitsInterceptor}. */
+    String DEFAULT_MAX_MESSAGE_SIZE = "512K";
+    /** Default of {@link #maxClientFrameSize()}, also read by {@link WebSocketLimitsInterceptor}. */
+    String DEFAULT_MAX_CLIENT_FRAME_SIZE = "16K";
+
     /** The server sends a WebSocket ping this often. */
     @WithDefault("54s")
     Duration pingInterval();
@@ -30,7 +35,7 @@ public interface RealtimeConfig {
     PubSub pubsub();
 
     /** Largest message accepted for publishing: a REST body. */
-    @WithDefault("512K")
+    @WithDefault(DEFAULT_MAX_MESSAGE_SIZE)
     MemorySize maxMessageSize();
 
     /**
@@ -38,7 +43,7 @@ public interface RealtimeConfig {
      * protocol has only {@code ping} and {@code auth} frames: a token that fits in the upgrade's 16K of headers
      * fits here. Larger client frames only cost parsing and buffering: see the README's security notes.
      */
-    @WithDefault("16K")
+    @WithDefault(DEFAULT_MAX_CLIENT_FRAME_SIZE)
     MemorySize maxClientFrameSize();
 
     /** Outbound messages queued per connection before it counts as a slow consumer (closed with 1013). */
@@ -98,12 +103,22 @@ public interface RealtimeConfig {
         @WithDefault("realtime:presence:")
         String statePrefix();
 
+        /** Presence writes per pipelined batch ({@code redis.RedisBatcher}). Fixed, not a setting. */
+        int WRITES_PER_BATCH = 128;
+
         /**
-         * Presence writes handed to Redis and not answered yet; the rest wait in order. They go pipelined, up to
-         * 128 per batch and 4 batches at a time ({@code redis.RedisBatcher}), so 2 of
-         * {@code quarkus.redis.max-pool-size} (6) stay free for publishes and lookups.
+         * Pipelined batches of presence writes sent and not answered yet, each on its own pooled Redis connection.
+         * Fixed, not a setting: {@link ConfigValidator} requires {@code quarkus.redis.max-pool-size} to leave
+         * connections beyond these for publishes and lookups.
          */
-        @WithDefault("512")
+        int BATCHES_IN_FLIGHT = 4;
+
+        /**
+         * Presence writes handed to Redis and not answered yet; the rest wait in order. The default is what the
+         * batches carry at once ({@value #WRITES_PER_BATCH} x {@value #BATCHES_IN_FLIGHT}), the most
+         * {@link ConfigValidator} accepts: more would only wait inside the batcher instead.
+         */
+        @WithDefault("" + WRITES_PER_BATCH * BATCHES_IN_FLIGHT)
         int writesInFlight();
     }
 

@@ -45,8 +45,9 @@ public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
         };
     }
 
-    /** The defaults of {@link RealtimeConfig}, which this interceptor runs before. */
+    /** The defaults of {@link RealtimeConfig}: this interceptor runs before its mapping supplies them. */
     private static String defaultOf(String source) {
-        return source.equals(MAX_CLIENT_FRAME_SIZE) ? "16K" : "512K";
+        return source.equals(MAX_CLIENT_FRAME_SIZE) ? RealtimeConfig.DEFAULT_MAX_CLIENT_FRAME_SIZE
+                : RealtimeConfig.DEFAULT_MAX_MESSAGE_SIZE;
     }
 }

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.devarno.realtime.config.RealtimeConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -32,9 +33,9 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 public class RedisBatcher {
 
-    static final int MAX_BATCH = 128;
-    /** Batches sent and not answered yet; below {@code quarkus.redis.max-pool-size} (6), so publishes and lookups always find a pooled connection. */
-    static final int MAX_BATCHES_IN_FLIGHT = 4;
+    static final int MAX_BATCH = RealtimeConfig.Presence.WRITES_PER_BATCH;
+    /** Batches sent and not answered yet; ConfigValidator keeps them below {@code quarkus.redis.max-pool-size}. */
+    static final int MAX_BATCHES_IN_FLIGHT = RealtimeConfig.Presence.BATCHES_IN_FLIGHT;
 
     private final Redis redis;
     private final Vertx vertx;
