@@ -24,7 +24,7 @@ class WebSocketLimitsInterceptorTest {
         SmallRyeConfig config = config(Map.of());
 
         assertEquals(bytes(declaredDefault("maxClientFrameSize")), config.getValue(SERVER_MESSAGE, String.class));
-        assertEquals(bytes(declaredDefault("maxMessageSize")), config.getValue(SERVER_FRAME, String.class));
+        assertEquals(bytes(declaredDefault("maxClientFrameSize")), config.getValue(SERVER_FRAME, String.class));
         assertEquals(bytes(declaredDefault("maxMessageSize")), config.getValue(BODY, String.class));
     }
 
@@ -33,16 +33,18 @@ class WebSocketLimitsInterceptorTest {
         SmallRyeConfig config = config(Map.of("realtime.max-client-frame-size", "8K", "realtime.max-message-size", "1M"));
 
         assertEquals("8192", config.getValue(SERVER_MESSAGE, String.class));
-        assertEquals("1048576", config.getValue(SERVER_FRAME, String.class));
+        assertEquals("8192", config.getValue(SERVER_FRAME, String.class));
         assertEquals("1048576", config.getValue(BODY, String.class));
     }
 
     @Test
     void anExplicitQuarkusSettingStillWins() {
-        SmallRyeConfig config = config(Map.of("realtime.max-message-size", "1M", BODY, "2048"));
+        SmallRyeConfig config = config(Map.of("realtime.max-message-size", "1M", "realtime.max-client-frame-size", "8K",
+                BODY, "2048", SERVER_FRAME, "4096"));
 
         assertEquals("2048", config.getValue(BODY, String.class));
-        assertEquals("1048576", config.getValue(SERVER_FRAME, String.class));
+        assertEquals("4096", config.getValue(SERVER_FRAME, String.class));
+        assertEquals("8192", config.getValue(SERVER_MESSAGE, String.class));
     }
 
     private static SmallRyeConfig config(Map<String, String> properties) {
