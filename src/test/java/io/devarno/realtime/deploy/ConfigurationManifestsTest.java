@@ -2,23 +2,33 @@ package io.devarno.realtime.deploy;
 
 import static io.devarno.realtime.deploy.Manifests.APP;
 import static io.devarno.realtime.deploy.Manifests.HTTP_PORT;
+import static io.devarno.realtime.deploy.Manifests.PROJECT;
 import static io.devarno.realtime.deploy.Manifests.effectiveEnv;
 import static io.devarno.realtime.deploy.Manifests.isGeneratedFrom;
 import static io.devarno.realtime.deploy.Manifests.render;
 import static io.devarno.realtime.deploy.Manifests.secretKeys;
 import static io.devarno.realtime.deploy.Manifests.volume;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,35 +48,30 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 @NeedsKubectl
 class ConfigurationManifestsTest {
 
-    /** Environment variables the service reads (README, "Configuration"). */
-    private static final Set<String> DOCUMENTED_ENV = Set.of(
-            "QUARKUS_HTTP_PORT",
-            "QUARKUS_REDIS_HOSTS",
-            "QUARKUS_REDIS_CLIENT_TYPE",
-            "QUARKUS_REDIS_MASTER_NAME",
-            "QUARKUS_REDIS_ROLE",
-            "REALTIME_AUTH_MODE",
-            "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-            "MP_JWT_VERIFY_ISSUER",
-            "REALTIME_ALLOWED_ORIGINS",
-            "REALTIME_SHUTDOWN_DRAIN",
-            "REALTIME_POD_ID",
-            "REALTIME_MAX_CONNECTIONS",
-            "QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE");
+    /** Where the variables the manifests set are documented, one row each: the "Environment" table. */
+    private static final Path ENVIRONMENT_DOC = PROJECT.resolve("k8s/README.md");
+    /** Where the settings are documented: the README's configuration table, and the details in docs/. */
+    private static final Path README = PROJECT.resolve("README.md");
+    private static final Path DOCS = PROJECT.resolve("docs");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
-    void environmentUsesOnlyDocumentedVariables(String dir) {
+    void environmentUsesOnlyDocumentedVariables(String dir) throws IOException {
         Rendered rendered = render(dir);
         for (EnvFromSource source : Objects.requireNonNullElse(rendered.container().getEnvFrom(), List.<EnvFromSource> of())) {
             assertNull(source.getSecretRef(), dir + ": envFrom a Secret cannot be checked; map its keys with env.valueFrom");
             assertNotNull(source.getConfigMapRef(), dir + ": envFrom must reference a ConfigMap");
             assertNull(source.getPrefix(), dir + ": no envFrom prefix");
         }
-        Set<String> names = new TreeSet<>(effectiveEnv(rendered).keySet());
-        names.removeAll(DOCUMENTED_ENV);
-        assertTrue(names.isEmpty(), dir + ": undocumented environment variables " + names + "; the service reads "
-                + new TreeSet<>(DOCUMENTED_ENV));
+        Set<String> documented = documentedVariables();
+        Set<String> undocumented = new TreeSet<>(effectiveEnv(rendered).keySet());
+        undocumented.removeAll(documented);
+        assertTrue(undocumented.isEmpty(), dir + ": environment variables " + undocumented + " are not in the Environment "
+                + "table of " + PROJECT.relativize(ENVIRONMENT_DOC) + ", which lists " + documented);
+        Set<String> unread = new TreeSet<>(effectiveEnv(rendered).keySet());
+        unread.removeAll(documentedSettingsAsVariables());
+        assertTrue(unread.isEmpty(), dir + ": environment variables " + unread + " name no setting the README or docs/ "
+                + "document (realtime.presence.ttl is read from REALTIME_PRESENCE_TTL)");
         assertEquals(String.valueOf(HTTP_PORT), effectiveEnv(rendered).getOrDefault("QUARKUS_HTTP_PORT", String.valueOf(HTTP_PORT)),
                 dir + ": QUARKUS_HTTP_PORT must match the container port");
     }
@@ -147,5 +152,43 @@ class ConfigurationManifestsTest {
             assertTrue(image.contains("@") || (tag != null && !"latest".equals(tag)),
                     dir + ": overlays must pin the image tag (not latest), got " + image);
         }
+    }
+
+    /** The first column of the "Environment" table in k8s/README.md: every variable in backquotes. */
+    private static Set<String> documentedVariables() throws IOException {
+        String doc = Files.readString(ENVIRONMENT_DOC);
+        Matcher section = Pattern.compile("(?ms)^## Environment\\s*$(.*?)(?=^## |\\z)").matcher(doc);
+        assertTrue(section.find(), PROJECT.relativize(ENVIRONMENT_DOC) + " has no '## Environment' section");
+        Set<String> variables = new TreeSet<>();
+        for (String row : section.group(1).split("\n")) {
+            if (row.startsWith("| `")) {
+                Matcher name = Pattern.compile("`([A-Z][A-Z0-9_]*)`").matcher(row.split("\\|")[1]);
+                while (name.find()) {
+                    variables.add(name.group(1));
+                }
+            }
+        }
+        assertFalse(variables.isEmpty(), "no variable found in the Environment table of " + PROJECT.relativize(ENVIRONMENT_DOC));
+        return variables;
+    }
+
+    /**
+     * Every setting the README and docs/ name in backquotes ({@code realtime.presence.ttl},
+     * {@code -Dquarkus.vertx.event-loops-pool-size=1}), as the environment variable MicroProfile Config reads it from.
+     */
+    private static Set<String> documentedSettingsAsVariables() throws IOException {
+        List<Path> docs = new ArrayList<>(List.of(README));
+        try (Stream<Path> files = Files.list(DOCS)) {
+            files.filter(f -> f.toString().endsWith(".md")).sorted().forEach(docs::add);
+        }
+        Pattern setting = Pattern.compile("`(?:-D)?((?:quarkus|realtime|mp)\\.[a-z0-9.-]+)[`=]");
+        Set<String> variables = new TreeSet<>();
+        for (Path doc : docs) {
+            Matcher m = setting.matcher(Files.readString(doc));
+            while (m.find()) {
+                variables.add(m.group(1).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+            }
+        }
+        return variables;
     }
 }
