@@ -1,7 +1,8 @@
 // Integration-test harness: a real redis-server, the packaged service (target/quarkus-app/quarkus-run.jar) started
 // as separate processes on free ports, RS256 tokens signed with a key pair made here, and a small TCP balancer that
 // routes new connections only to ready instances (as a Kubernetes Service does).
-import { spawn } from "node:child_process";
+import { fork, spawn } from "node:child_process";
+import { once } from "node:events";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -16,6 +17,23 @@ const LOGS = join(REPO, "target", "js-it");
 export const ISSUER = "https://issuer.js-it.test";
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Every process started here dies with this one, however it ends (a failed test, Ctrl+C, SIGTERM).
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) {
+    child.kill("SIGKILL");
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => process.exit(130));
+}
+
+function track(child) {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -76,8 +94,8 @@ export class Redis {
       throw new Error(`${REDIS_SERVER} is missing (Debian: apt-get install redis-server; .ci/run installs it)`);
     }
     const out = openSync(logFile(`redis-${this.port}.log`), "a");
-    this.process = spawn(REDIS_SERVER, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: ["ignore", out, out] });
+    this.process = track(spawn(REDIS_SERVER, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: ["ignore", out, out] }));
     await waitFor(`redis on ${this.port}`, async () => (await this.command("PING")) === "PONG", 10_000);
   }
 
@@ -196,7 +214,7 @@ export class Service {
     const args = [...jvm, ...Object.entries(all).map(([k, v]) => `-D${k}=${v}`), "-jar", JAR];
     const log = logFile(`service-${name}-${port}.log`);
     const out = openSync(log, "a");
-    const child = spawn(process.env.JAVA || "java", args, { stdio: ["ignore", out, out] });
+    const child = track(spawn(process.env.JAVA || "java", args, { stdio: ["ignore", out, out] }));
     const service = new Service(name, port, child, log);
     await waitFor(`${name} ready on ${port}`, async () => {
       if (child.exitCode !== null) {
@@ -357,5 +375,41 @@ export class Balancer {
       socket.destroy();
     }
     await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/** The same balancer in a child process: add(service), routed() (every routed connection), stop(). */
+export class BalancerProcess {
+  static async start(backends) {
+    const child = track(fork(join(dirname(fileURLToPath(import.meta.url)), "balancer-process.js"), { stdio: "inherit" }));
+    child.send({ backends: backends.map(({ name, port }) => ({ name, port })) });
+    const [{ port }] = await once(child, "message");
+    return new BalancerProcess(child, port);
+  }
+
+  constructor(child, port) {
+    this.child = child;
+    this.port = port;
+  }
+
+  get wsUrl() {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  add({ name, port }) {
+    this.child.send({ add: { name, port } });
+  }
+
+  async routed() {
+    this.child.send({ routed: true });
+    const [{ routed }] = await once(this.child, "message");
+    return routed;
+  }
+
+  async stop() {
+    if (this.child.exitCode === null) {
+      this.child.send({ stop: true });
+      await once(this.child, "exit");
+    }
   }
 }
