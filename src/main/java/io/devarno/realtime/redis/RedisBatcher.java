@@ -1,6 +1,9 @@
 package io.devarno.realtime.redis;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,19 +42,24 @@ public class RedisBatcher {
 
     private final Redis redis;
     private final Vertx vertx;
+    private final RedisDeployment deployment;
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private int batchesInFlight; // guarded by this
 
-    public RedisBatcher(ReactiveRedisDataSource redis, Vertx vertx) {
+    public RedisBatcher(ReactiveRedisDataSource redis, Vertx vertx, RedisDeployment deployment) {
         this.redis = redis.getRedis();
         this.vertx = vertx;
+        this.deployment = deployment;
     }
 
-    /** Sends {@code request} with the others of this turn; if that batch fails, {@code alone} answers for it. */
-    public Uni<Response> send(Request request, Supplier<Uni<Response>> alone) {
+    /**
+     * Sends {@code request} with the others of this turn; if that batch fails, {@code alone} answers for it. On a
+     * Redis Cluster a batch goes to one node, so requests are grouped by the master serving {@code key}'s slot.
+     */
+    public Uni<Response> send(String key, Request request, Supplier<Uni<Response>> alone) {
         return Uni.createFrom().emitter(emitter -> {
-            pending.add(new Pending(request, alone, emitter));
+            pending.add(new Pending(key, request, alone, emitter));
             if (flushScheduled.compareAndSet(false, true)) {
                 vertx.runOnContext(ignored -> {
                     flushScheduled.set(false);
@@ -66,15 +74,28 @@ public class RedisBatcher {
         List<List<Pending>> ready = new ArrayList<>();
         synchronized (this) {
             while (batchesInFlight < MAX_BATCHES_IN_FLIGHT && !pending.isEmpty()) {
-                List<Pending> batch = new ArrayList<>();
-                for (Pending next; batch.size() < MAX_BATCH && (next = pending.poll()) != null;) {
-                    batch.add(next);
+                List<Pending> taken = new ArrayList<>();
+                for (Pending next; taken.size() < MAX_BATCH && (next = pending.poll()) != null;) {
+                    taken.add(next);
                 }
-                batchesInFlight++;
-                ready.add(batch);
+                for (List<Pending> batch : byNode(taken)) {
+                    batchesInFlight++;
+                    ready.add(batch);
+                }
             }
         }
         ready.forEach(this::send);
+    }
+
+    /** One batch per master on a Redis Cluster (as far as the last slot map tells), else the requests as they are. */
+    private Collection<List<Pending>> byNode(List<Pending> taken) {
+        ClusterSlots slots = deployment.isCluster() ? deployment.slots() : null;
+        if (slots == null) {
+            return List.of(taken);
+        }
+        Map<String, List<Pending>> byMaster = new LinkedHashMap<>();
+        taken.forEach(p -> byMaster.computeIfAbsent(String.valueOf(slots.masterOf(p.key)), master -> new ArrayList<>()).add(p));
+        return byMaster.values();
     }
 
     private void answered() {
@@ -108,7 +129,7 @@ public class RedisBatcher {
         });
     }
 
-    private record Pending(Request request, Supplier<Uni<Response>> alone, UniEmitter<? super Response> emitter) {
+    private record Pending(String key, Request request, Supplier<Uni<Response>> alone, UniEmitter<? super Response> emitter) {
 
         void sendAlone(Runnable whenAnswered) {
             // deferred: an alone form that throws instead of failing its Uni still answers (and frees the slot)

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -67,10 +69,34 @@ public class RedisDeployment {
                 });
     }
 
-    /** A dedicated connection to one node ({@code host:port}), for pub/sub; the caller closes it. */
+    /**
+     * A dedicated connection to one node ({@code host:port}), for pub/sub; the caller closes it. Fails after
+     * {@code realtime.redis.timeout}; a connection that still arrives after that is closed at once, so a slow
+     * node cannot fill the node's small pool with connections nobody holds.
+     */
     public Uni<RedisConnection> connect(String node) {
-        return nodeClients.computeIfAbsent(node, this::nodeClient).connect()
-                .ifNoItem().after(config.redis().timeout()).fail();
+        Redis client = nodeClients.computeIfAbsent(node, this::nodeClient);
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicBoolean settled = new AtomicBoolean();
+            long timer = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
+                if (settled.compareAndSet(false, true)) {
+                    emitter.fail(new TimeoutException("no connection to " + node + " within " + config.redis().timeout()));
+                }
+            });
+            client.connect().subscribe().with(connection -> {
+                vertx.cancelTimer(timer);
+                if (settled.compareAndSet(false, true)) {
+                    emitter.complete(connection);
+                } else {
+                    connection.closeAndForget();
+                }
+            }, failure -> {
+                vertx.cancelTimer(timer);
+                if (settled.compareAndSet(false, true)) {
+                    emitter.fail(failure);
+                }
+            });
+        });
     }
 
     private Redis nodeClient(String node) {
@@ -80,8 +106,8 @@ public class RedisDeployment {
         RedisOptions forNode = base
                 .setType(RedisClientType.STANDALONE)
                 .setEndpoints(List.of(seed.getScheme() + "://" + userInfo + node))
-                .setMaxPoolSize(2)
-                .setMaxPoolWaiting(8);
+                .setMaxPoolSize(4)
+                .setMaxPoolWaiting(16);
         return Redis.createClient(vertx, forNode);
     }
 

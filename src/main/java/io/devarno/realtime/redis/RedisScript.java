@@ -61,7 +61,7 @@ public final class RedisScript {
         for (String argument : args) {
             request.arg(argument);
         }
-        return batcher.send(request, () -> run(redis, keys, args));
+        return batcher.send(keys.isEmpty() ? "" : keys.get(0), request, () -> run(redis, keys, args));
     }
 
     private static boolean isNoScript(Throwable failure) {
