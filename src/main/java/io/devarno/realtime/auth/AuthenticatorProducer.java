@@ -2,6 +2,7 @@ package io.devarno.realtime.auth;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.config.RealtimeConfig;
 
@@ -10,7 +11,7 @@ import io.devarno.realtime.config.RealtimeConfig;
 public class AuthenticatorProducer {
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     ConnectionAuthenticator authenticator(RealtimeConfig config, JwtVerifier verifier) {
         return switch (config.auth().mode()) {
             case TRUSTED_HEADER -> new TrustedHeaderAuthenticator();

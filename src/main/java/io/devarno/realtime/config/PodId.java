@@ -2,10 +2,10 @@ package io.devarno.realtime.config;
 
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** A stable id for this pod: {@code realtime.pod-id}, else {@code HOSTNAME}, else a generated one. */
-@ApplicationScoped
+@Singleton
 public class PodId {
 
     private final String value;

@@ -10,7 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.metrics.RealtimeMetrics;
@@ -24,7 +24,7 @@ import io.devarno.realtime.transport.WireFrame;
  * wait; a connection with {@code send-buffer} messages or {@code send-buffer-bytes} bytes unwritten is closed
  * with 1013 and skipped.
  */
-@ApplicationScoped
+@Singleton
 public class Hub implements Outbox.Listener {
 
     public enum Registration {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.protocol.UpgradeRefusal;
@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** The meters of contract section 6, served at /q/metrics in Prometheus format. */
-@ApplicationScoped
+@Singleton
 public class RealtimeMetrics {
 
     /** A message for a user with no connection on this pod (another pod holds it, or nobody does). */

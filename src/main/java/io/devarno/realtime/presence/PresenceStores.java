@@ -2,6 +2,7 @@ package io.devarno.realtime.presence;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.redis.RedisBatcher;
@@ -14,7 +15,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 public class PresenceStores {
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     PresenceStore presenceStore(RedisDeployment deployment, ReactiveRedisDataSource redis, RedisBatcher batcher,
             RedisLayout layout, RealtimeConfig config) {
         return deployment.isCluster()

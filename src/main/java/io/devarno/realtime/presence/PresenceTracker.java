@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 
@@ -28,7 +28,7 @@ import io.vertx.mutiny.core.Vertx;
  * a second per connection), leave on close, everything re-asserted after Redis comes back. A Redis failure
  * never closes a connection; it is counted and repaired later.
  */
-@ApplicationScoped
+@Singleton
 public class PresenceTracker {
 
     private static final Logger LOG = Logger.getLogger(PresenceTracker.class);

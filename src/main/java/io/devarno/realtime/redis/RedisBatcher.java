@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.config.RealtimeConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -33,7 +33,7 @@ import io.vertx.mutiny.redis.client.Response;
  * failed batch is therefore sent again on its own (its {@code alone} form), so only scripts that may run twice
  * belong here: the presence scripts do (a second touch or leave changes nothing and publishes no second event).
  */
-@ApplicationScoped
+@Singleton
 public class RedisBatcher {
 
     static final int MAX_BATCH = RealtimeConfig.Presence.WRITES_PER_BATCH;

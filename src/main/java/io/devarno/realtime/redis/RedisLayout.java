@@ -1,6 +1,6 @@
 package io.devarno.realtime.redis;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.config.RealtimeConfig;
 
@@ -25,7 +25,7 @@ import io.devarno.realtime.config.RealtimeConfig;
  * <li>{@code realtime:presence:expiry:{presence-index:<n>}}: zset user id -> a time by which the sweeper looks at the user again.</li>
  * </ul>
  */
-@ApplicationScoped
+@Singleton
 public class RedisLayout {
 
     /** Buckets of the cluster-wide presence indexes on a Redis Cluster; changing it orphans existing index entries. */

@@ -4,7 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -30,7 +30,7 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
  * client messages get a close frame.
  */
 @Startup
-@ApplicationScoped
+@Singleton
 @RegisterForReflection(classNames = { WebSocketTransports.CONNECTION, WebSocketTransports.WRAPPER,
         WebSocketTransports.SOCKET_BASE }, fields = true, methods = false)
 public class WebSocketTransports {

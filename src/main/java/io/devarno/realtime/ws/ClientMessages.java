@@ -1,6 +1,6 @@
 package io.devarno.realtime.ws;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +14,7 @@ import io.smallrye.mutiny.Uni;
  * {@code ping} is answered {@code pong} and refreshes presence; {@code auth} extends the token; anything else
  * gets a {@code bad_request} error reply and the connection stays open.
  */
-@ApplicationScoped
+@Singleton
 public class ClientMessages {
 
     static final String PONG = "{\"type\":\"pong\"}";

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.devarno.realtime.config.RealtimeConfig;
 
@@ -13,7 +13,7 @@ import io.devarno.realtime.config.RealtimeConfig;
  * {@code realtime.allowed-origins}: a browser upgrade must come from a listed origin; an upgrade without an
  * Origin header (a server-side client) is allowed; {@code *} allows every origin.
  */
-@ApplicationScoped
+@Singleton
 public class OriginPolicy {
 
     private final boolean any;
