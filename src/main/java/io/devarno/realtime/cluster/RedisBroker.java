@@ -32,7 +32,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.RedisConnection;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -62,6 +61,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     /** Null unless on a Redis Cluster. */
     private final ShardedChannels sharded;
     private final AtomicBoolean connecting = new AtomicBoolean();
+    private final PubSubCommands commands;
     private volatile RedisConnection subscriber;
     private volatile ReadBatching readBatching;
     private volatile boolean stopped;
@@ -82,6 +82,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
         this.channels = channels;
         this.deployment = deployment;
         this.sharded = deployment.isCluster() ? new ShardedChannels(deployment, this::readBatching, this::deliver) : null;
+        this.commands = new PubSubCommands(vertx, CHANNELS_PER_COMMAND);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -275,12 +276,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (connection == null) {
             return; // subscribed again on reconnect
         }
-        for (int from = 0; from < channels.size(); from += CHANNELS_PER_COMMAND) {
-            Request request = Request.cmd(command);
-            channels.subList(from, Math.min(channels.size(), from + CHANNELS_PER_COMMAND)).forEach(request::arg);
-            connection.send(request).subscribe().with(ignored -> {
-            }, failure -> LOG.debugf("%s failed: %s", command, failure.getMessage()));
-        }
+        commands.send(connection, command, channels);
     }
 
     /** The sharded user channels on a Redis Cluster, else null (for tests). */
