@@ -78,6 +78,7 @@ public class ConfigValidator {
         atLeastOne(problems, "realtime.client-rate-limit", config.clientRateLimit());
         atLeastOne(problems, "realtime.presence.writes-in-flight", config.presence().writesInFlight());
         atLeastOne(problems, "realtime.admission.max-in-flight", config.admission().maxInFlight());
+        positive(problems, "realtime.admission.max-event-loop-lag", config.admission().maxEventLoopLag(), true);
         if (config.admission().retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("realtime.admission.retry-after must be at least 1s (was " + config.admission().retryAfter() + ")");
         }

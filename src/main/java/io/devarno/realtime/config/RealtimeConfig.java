@@ -183,6 +183,13 @@ public interface RealtimeConfig {
         int maxInFlight();
 
         /**
+         * Upgrades are also refused (503 with {@code Retry-After}) while the event loop runs this late: it is busy with
+         * upgrades, and the open connections' deliveries and pongs wait behind them. Probed every 10 ms. 0 turns it off.
+         */
+        @WithDefault("50ms")
+        Duration maxEventLoopLag();
+
+        /**
          * The {@code Retry-After} of a refused upgrade: a whole number of seconds, sent as a random value between this
          * and twice this, so that the clients refused together do not come back together.
          */

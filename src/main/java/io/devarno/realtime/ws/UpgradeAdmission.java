@@ -32,25 +32,32 @@ import io.vertx.mutiny.core.Vertx;
 public class UpgradeAdmission {
 
     private static final long SWEEP_MILLIS = 100;
+    private static final long LAG_PROBE_MILLIS = 10;
 
     private final int maxInFlight;
     private final long holdNanos;
     private final long retryAfterSeconds;
+    private final long maxLagNanos;
     private final LongSupplier clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** In the order they were opened, so their deadlines are in order too: the sweep only looks at the head. */
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private volatile long lagNanos;
+    private long lastProbeNanos;
     private Vertx vertx;
     private long timer = -1;
+    private long probe = -1;
 
     @Inject
     public UpgradeAdmission(RealtimeConfig config, RealtimeMetrics metrics) {
-        this(config.admission().maxInFlight(), config.redis().timeout(), config.admission().retryAfter(), System::nanoTime);
+        this(config.admission().maxInFlight(), config.admission().maxEventLoopLag(), config.redis().timeout(),
+                config.admission().retryAfter(), System::nanoTime);
         metrics.bindUpgradesInFlight(inFlight::get);
     }
 
-    UpgradeAdmission(int maxInFlight, Duration hold, Duration retryAfter, LongSupplier clock) {
+    UpgradeAdmission(int maxInFlight, Duration maxLag, Duration hold, Duration retryAfter, LongSupplier clock) {
         this.maxInFlight = maxInFlight;
+        this.maxLagNanos = maxLag.toNanos();
         this.holdNanos = hold.toNanos();
         this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
         this.clock = clock;
@@ -59,18 +66,37 @@ public class UpgradeAdmission {
     void onStart(@Observes StartupEvent event, Vertx vertx) {
         this.vertx = vertx;
         timer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
+        if (maxLagNanos > 0) {
+            lastProbeNanos = clock.getAsLong();
+            probe = vertx.setPeriodic(LAG_PROBE_MILLIS, id -> probeLag());
+        }
     }
 
     @PreDestroy
     void stop() {
         if (vertx != null) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(probe);
         }
     }
 
-    /** False while {@code max-in-flight} opened connections wait for Redis: the upgrade is to be refused. */
+    /**
+     * False, and the upgrade is to be refused, while {@code max-in-flight} opened connections wait for Redis, or while
+     * the event loop runs late by {@code max-event-loop-lag}: it is then busy with upgrades, and the open connections'
+     * messages and heartbeats wait behind them.
+     */
     public boolean admits() {
-        return inFlight.get() < maxInFlight;
+        return inFlight.get() < maxInFlight && (maxLagNanos == 0 || lagNanos < maxLagNanos);
+    }
+
+    /**
+     * Every 10 ms on an event loop: how late this probe ran is how long the loop was busy before it got here, the
+     * wait of any message or pong that arrived meanwhile.
+     */
+    void probeLag() {
+        long now = clock.getAsLong();
+        lagNanos = Math.max(0, now - lastProbeNanos - LAG_PROBE_MILLIS * 1_000_000);
+        lastProbeNanos = now;
     }
 
     /** The {@code Retry-After} seconds for one refused upgrade: between the setting and twice it. */
