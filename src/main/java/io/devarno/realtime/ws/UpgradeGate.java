@@ -135,6 +135,6 @@ public class UpgradeGate {
 
     private void reject(RoutingContext context, UpgradeRefusal refusal, String message) {
         metrics.upgradeRejected(refusal);
-        HttpError.end(context.response(), refusal.status(), refusal.error(), message);
+        HttpError.endAndClose(context.request(), refusal.status(), refusal.error(), message);
     }
 }

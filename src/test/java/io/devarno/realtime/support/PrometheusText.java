@@ -6,6 +6,12 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
+    /** The value of one series, such as {@code realtime_upgrades_rejected_total{reason="origin"}}; NaN when absent. */
+    public static double value(String body, String series) {
+        return body.lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(Double.NaN);
+    }
+
     /** The sum of every sample of {@code metric} over all its label sets; NaN when it has none. */
     public static double sum(String body, String metric) {
         double total = 0;

@@ -83,6 +83,48 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** A refused upgrade as it came over the wire, and whether the server then closed the TCP connection. */
+    public record Refusal(int status, Map<String, String> headers, String body, String afterBody) {
+    }
+
+    /**
+     * Sends an upgrade that the server is expected to refuse; reads the status, headers and body, then waits up to
+     * 3 s for the server to close the connection: {@code afterBody} is "eof", "reset" or "open".
+     */
+    public static Refusal refused(URI uri, Map<String, String> headers) {
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                    + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            RawWebSocket client = new RawWebSocket(socket);
+            String[] head = client.readHead().split("\r\n");
+            Map<String, String> responseHeaders = new java.util.HashMap<>();
+            for (int i = 1; i < head.length; i++) {
+                int colon = head[i].indexOf(':');
+                if (colon > 0) {
+                    responseHeaders.put(head[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), head[i].substring(colon + 1).trim());
+                }
+            }
+            int length = Integer.parseInt(responseHeaders.getOrDefault("content-length", "0"));
+            String body = new String(client.in.readNBytes(length), StandardCharsets.UTF_8);
+            socket.setSoTimeout(3000);
+            String afterBody;
+            try {
+                afterBody = client.in.read() < 0 ? "eof" : "more bytes";
+            } catch (SocketTimeoutException e) {
+                afterBody = "open";
+            } catch (IOException e) {
+                afterBody = "reset";
+            }
+            return new Refusal(Integer.parseInt(head[0].substring(9, 12)), responseHeaders, body, afterBody);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         for (int matched = 0; matched < 4;) {

@@ -39,6 +39,13 @@ public abstract class ServiceTestBase {
         return track(open(userId));
     }
 
+    /** A client of user {@code userId} that also sends {@code headers}, closed after the test. */
+    protected WsClient connect(String userId, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("X-User-ID", userId);
+        return track(WsClient.connect(socketUri(), all));
+    }
+
     private WsClient open(String userId) {
         return WsClient.connect(socketUri(), Map.of("X-User-ID", userId));
     }

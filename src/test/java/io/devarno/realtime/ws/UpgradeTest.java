@@ -1,13 +1,16 @@
 package io.devarno.realtime.ws;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.support.RawWebSocket;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
@@ -65,9 +68,37 @@ class UpgradeTest extends ServiceTestBase {
     }
 
     @Test
-    void aClientCannotForgeTheVerifiedIdentityHeader() {
-        WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of("X-Realtime-Verified-User", "admin"));
-        assertEquals(401, rejection.status());
+    void aClientCannotForgeTheVerifiedIdentityHeaders() throws InterruptedException {
+        String alice = uniqueUser("alice");
+        String admin = uniqueUser("admin");
+        long expiredAnHourAgo = System.currentTimeMillis() / 1000 - 3600;
+        WsClient tab = connect(alice, Map.of("X-Realtime-Verified-User", admin,
+                "X-Realtime-Verified-Expiry", Long.toString(expiredAnHourAgo)));
+        awaitKeyPresent("presence:" + alice);
+        String connections = given().get("/api/v1/realtime/connections").then().statusCode(200).extract().asString();
+        assertTrue(connections.contains("\"" + alice + "\"") && !connections.contains(admin), connections);
+        Thread.sleep(1500); // six heartbeat ticks of the test profile: a forged expiry would have closed it with 4001
+        tab.send("{\"type\":\"ping\"}");
+        assertEquals("{\"type\":\"pong\"}", tab.next());
+        assertFalse(tab.isClosed(), () -> "closed: " + tab.awaitClose(java.time.Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aRefusedUpgradeAnswersConnectionCloseAndThenClosesItsTcpConnection() {
+        String full = uniqueUser("full");
+        for (int i = 0; i < 4; i++) { // the test profile's max-connections-per-user
+            connect(full);
+        }
+        Map<String, Map<String, String>> refusals = new LinkedHashMap<>();
+        refusals.put("401", Map.of());
+        refusals.put("403", Map.of("X-User-ID", "u1", "Origin", "https://evil.example.com"));
+        refusals.put("400", Map.of("X-User-ID", "a*"));
+        refusals.put("429", Map.of("X-User-ID", full));
+        refusals.forEach((status, headers) -> {
+            RawWebSocket.Refusal refusal = RawWebSocket.refused(socketUri(), headers);
+            assertEquals(status + " close {\"error\": eof", refusal.status() + " " + refusal.headers().get("connection") + " "
+                    + refusal.body().substring(0, Math.min(9, refusal.body().length())) + " " + refusal.afterBody(), refusal.toString());
+        });
     }
 
     @Test
