@@ -128,6 +128,7 @@ describe("the client against the real service", () => {
     const fifth = client({
       getToken: async () => { attempts.push(Date.now()); return keys.token(erin, 600); },
       backoff: { baseMs: 400, capMs: 5_000 },
+      random: () => 0, // the lowest draw: a pushed-back wait is still half the ceiling, a plain backoff would be 0
     });
     fifth.connect();
     await waitFor("a refusal", () => fifth.events("error").length > 0);
@@ -151,6 +152,7 @@ describe("the client against the real service", () => {
     const c = client({
       getToken: async () => keys.token(frank, 600),
       backoff: { baseMs: 1_000, capMs: 10_000 },
+      random: () => 0, // the lowest draw: a pushed-back wait is still half the ceiling, a plain backoff would be 0
       // the application stops reading: the TCP socket under the WebSocket is paused
       wsOptions: { createConnection: (options) => (raw = net.connect(options)) },
     });
