@@ -200,7 +200,10 @@ export class RealtimeClient extends Emitter {
         });
       });
     }
-    const connectTimer = this.timer(() => this.abandon(connection, 1006, "connect timeout"), this.options.connectTimeoutMs);
+    const connectTimer = this.timer(() => {
+      connection.timedOut = true;
+      this.abandon(connection, 1006, "connect timeout");
+    }, this.options.connectTimeoutMs);
     socket.onopen = () => {
       this.clock.clearTimeout(connectTimer);
       this.timers.delete(connectTimer);
@@ -453,7 +456,7 @@ export class RealtimeClient extends Emitter {
     const generation = ++this.generation;
     this.clearTimers();
     let refusal = connection.refusal;
-    if (!connection.opened && code === 1006 && !refusal && this.options.diagnose !== false) {
+    if (!connection.opened && code === 1006 && !refusal && !connection.timedOut && this.options.diagnose !== false) {
       refusal = await this.diagnose(connection);
       if (generation !== this.generation || this.stopped) {
         return;
@@ -466,6 +469,7 @@ export class RealtimeClient extends Emitter {
       error: refusal ? refusal.error : undefined,
       usesToken: connection.usesToken,
       freshTokenFailed: this.lastRefusal401,
+      timedOut: connection.timedOut === true,
     });
     const details = { closeCode: code };
     if (refusal) {

@@ -9,13 +9,18 @@
  * @param {string} [failure.error] the "error" field of the refusal's JSON body, when known
  * @param {boolean} failure.usesToken whether the connection carried a token
  * @param {boolean} failure.freshTokenFailed whether the token just refused was already a fresh one after a 401
+ * @param {boolean} [failure.timedOut] whether the upgrade got no answer within connectTimeoutMs
  * @returns {{action: "reconnect"|"stop", delay?: "backoff"|"pushback"|"spread", freshToken?: boolean,
  *            error?: {code: string, message: string, fatal: boolean}}}
  */
 export function decide(failure) {
-  const { code, reason, status, error, usesToken, freshTokenFailed } = failure;
+  const { code, reason, status, error, usesToken, freshTokenFailed, timedOut } = failure;
   if (status !== undefined && status !== null) {
     return decideStatus(status, error, usesToken, freshTokenFailed);
+  }
+  if (timedOut) {
+    // the upgrade was not answered in time: a pod too busy to answer; retrying at once would add to its queue
+    return { action: "reconnect", delay: "pushback" };
   }
   switch (code) {
     case 1001: // going away: a pod draining (or a heartbeat timeout); other pods are ready

@@ -416,3 +416,19 @@ test("ping() resolves with the round trip when the pong arrives, and rejects whe
   await assert.rejects(lost, /ended/);
   assert.deepEqual(c.messages(), []);
 });
+
+test("an upgrade not answered within connectTimeoutMs is abandoned and pushed back (never retried at once), without a diagnosis", async () => {
+  let diagnosed = 0;
+  const c = client({ connectTimeoutMs: 15_000, random: () => 0, backoff: { baseMs: 1000, capMs: 60_000 }, diagnose: true,
+    fetch: async () => { diagnosed++; return new Response("{}", { status: 503 }); } });
+  c.connect();
+  await settle();
+  const first = FakeSocket.last();
+  await clock.advance(14_999);
+  assert.equal(c.state, "connecting");
+  await clock.advance(1);
+  assert.ok(first.closedByClient, "the pending upgrade is given up");
+  assert.equal(c.state, "reconnecting");
+  assert.equal(clock.nextDelay(), 500, "half the first ceiling even at the lowest draw");
+  assert.equal(diagnosed, 0, "a busy pod is not asked again why");
+});

@@ -27,6 +27,7 @@ test("close codes: what the client does after each", () => {
     assert.equal(d.delay, delay, `delay after ${code}`);
   }
   assert.equal(decide({ code: 4001, ...token }).freshToken, true, "4001 asks for a fresh token");
+  assert.equal(decide({ code: 1006, timedOut: true, ...token }).delay, "pushback", "an unanswered upgrade is pushed back");
   assert.equal(decide({ code: 1001, ...token }).freshToken, undefined, "1001 keeps the token");
   const policy = decide({ code: 1008, reason: "rate limit", ...token });
   assert.deepEqual(policy.error, { code: "policy", message: "closed by policy (1008: rate limit); retrying cannot help", fatal: true });

@@ -63,9 +63,12 @@ var Realtime = (() => {
 
   // src/decisions.js
   function decide(failure) {
-    const { code, reason, status, error, usesToken, freshTokenFailed } = failure;
+    const { code, reason, status, error, usesToken, freshTokenFailed, timedOut } = failure;
     if (status !== void 0 && status !== null) {
       return decideStatus(status, error, usesToken, freshTokenFailed);
+    }
+    if (timedOut) {
+      return { action: "reconnect", delay: "pushback" };
     }
     switch (code) {
       case 1001:
@@ -498,7 +501,10 @@ var Realtime = (() => {
           });
         });
       }
-      const connectTimer = this.timer(() => this.abandon(connection, 1006, "connect timeout"), this.options.connectTimeoutMs);
+      const connectTimer = this.timer(() => {
+        connection.timedOut = true;
+        this.abandon(connection, 1006, "connect timeout");
+      }, this.options.connectTimeoutMs);
       socket.onopen = () => {
         this.clock.clearTimeout(connectTimer);
         this.timers.delete(connectTimer);
@@ -734,7 +740,7 @@ var Realtime = (() => {
       const generation = ++this.generation;
       this.clearTimers();
       let refusal = connection.refusal;
-      if (!connection.opened && code === 1006 && !refusal && this.options.diagnose !== false) {
+      if (!connection.opened && code === 1006 && !refusal && !connection.timedOut && this.options.diagnose !== false) {
         refusal = await this.diagnose(connection);
         if (generation !== this.generation || this.stopped) {
           return;
@@ -746,7 +752,8 @@ var Realtime = (() => {
         status: refusal ? refusal.status : void 0,
         error: refusal ? refusal.error : void 0,
         usesToken: connection.usesToken,
-        freshTokenFailed: this.lastRefusal401
+        freshTokenFailed: this.lastRefusal401,
+        timedOut: connection.timedOut === true
       });
       const details = { closeCode: code };
       if (refusal) {
