@@ -1,5 +1,5 @@
 // The last position (epoch, offset) seen on each stream, and the rules that keep what reaches the application
-// free of duplicates and in order across reconnects (contract section 10).
+// free of duplicates and in order across reconnects (docs/protocol.md, protocol v2).
 
 export const STREAMS = ["user", "broadcast"];
 const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;

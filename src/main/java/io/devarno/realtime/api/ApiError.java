@@ -6,7 +6,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The REST API's error body {@code {"error":"<code>","message":"..."}} (contract section 4). */
+/** The REST API's error body {@code {"error":"<code>","message":"..."}} (docs/protocol.md#rest-api). */
 @RegisterForReflection
 public record ApiError(String error, String message) {
 

@@ -3,7 +3,7 @@ package io.devarno.realtime.auth;
 import java.util.regex.Pattern;
 
 /**
- * User ids: 1 to 128 characters of {@code A-Z a-z 0-9 . _ : @ -} (contract section 2). Validated before
+ * User ids: 1 to 128 characters of {@code A-Z a-z 0-9 . _ : @ -} (docs/protocol.md#connecting-ws). Validated before
  * an id reaches Redis, so no id can carry a glob ({@code * ? [}), a space or a control character into a
  * key or a channel name.
  */

@@ -4,7 +4,7 @@ import java.util.function.Consumer;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Carries messages between pods (contract section 4). A publish succeeds once the broker has taken it;
+ * Carries messages between pods (docs/protocol.md). A publish succeeds once the broker has taken it;
  * delivery then happens on every pod that holds the user, this one included, through the same path.
  */
 public interface Broker {

@@ -14,7 +14,7 @@ import io.devarno.realtime.transport.ReadSwitch;
  * <p>
  * Why: on a small pod most of the CPU per delivery is the kernel's, and a large part of it is the event loop
  * waking up for each message Redis sends. At 5,000 messages/s a 2 ms window cut the CPU per delivery by about a
- * quarter (README, Benchmark). A pause costs about as much as a wake-up (the timer, and turning reads off and on),
+ * quarter (docs/benchmarks.md). A pause costs about as much as a wake-up (the timer, and turning reads off and on),
  * so it only pays when it gathers several messages: hence the rate threshold, measured over four windows so that
  * a chance cluster of messages at a low rate does not trigger it.
  * <p>

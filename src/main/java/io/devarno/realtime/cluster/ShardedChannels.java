@@ -21,9 +21,9 @@ import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 
 /**
- * User channels on a Redis Cluster (contract section 11): each is subscribed with {@code SSUBSCRIBE} on a dedicated
- * connection to the master serving its slot, so a message travels only within that shard. One connection per master
- * that serves at least one of the pod's users.
+ * User channels on a Redis Cluster (docs/operations.md#redis-cluster): each is subscribed with {@code SSUBSCRIBE} on a
+ * dedicated connection to the master serving its slot, so a message travels only within that shard. One connection per
+ * master that serves at least one of the pod's users.
  * <p>
  * A channel is "unplaced" while it has no connection to be subscribed on: before the first slot map, after its
  * master's connection was lost (a master killed), after the master told the pod it no longer serves it (a slot

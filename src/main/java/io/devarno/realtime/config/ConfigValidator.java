@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
-/** Stops start-up with one clear line per bad setting (contract section 1). */
+/** Stops start-up with one clear line per bad setting (README.md#configuration). */
 @ApplicationScoped
 public class ConfigValidator {
 

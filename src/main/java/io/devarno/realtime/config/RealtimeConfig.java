@@ -10,7 +10,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every service setting, under the prefix {@code realtime.} (contract section 1). Each one can be
+ * Every service setting, under the prefix {@code realtime.} (README.md#configuration). Each one can be
  * overridden by an environment variable, e.g. {@code REALTIME_PRESENCE_TTL=120s}.
  * {@link ConfigValidator} rejects bad values at start-up.
  */
@@ -41,7 +41,7 @@ public interface RealtimeConfig {
     /**
      * Largest frame or message a client may send over its WebSocket (closed with 1009 above it). The client
      * protocol has only {@code ping} and {@code auth} frames: a token that fits in the upgrade's 16K of headers
-     * fits here. Larger client frames only cost parsing and buffering: see the README's security notes.
+     * fits here. Larger client frames only cost parsing and buffering: see docs/security.md.
      */
     @WithDefault(DEFAULT_MAX_CLIENT_FRAME_SIZE)
     MemorySize maxClientFrameSize();

@@ -19,7 +19,7 @@ import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
- * Graceful shutdown (contract section 8): readiness DOWN and new upgrades refused at once, open connections
+ * Graceful shutdown (docs/operations.md#shutdown): readiness DOWN and new upgrades refused at once, open connections
  * closed with 1001 spread evenly over {@code realtime.shutdown.drain}, presence cleaned as for ordinary
  * closes, then the process may exit.
  */

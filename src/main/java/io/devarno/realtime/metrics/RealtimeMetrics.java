@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The meters of contract section 6, served at /q/metrics in Prometheus format. */
+/** The meters listed in README.md#operations, served at /q/metrics in Prometheus format. */
 @Singleton
 public class RealtimeMetrics {
 

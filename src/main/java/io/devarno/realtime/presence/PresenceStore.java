@@ -6,7 +6,7 @@ import java.util.Optional;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The cluster-wide presence store (contract section 5): who is online, read and written by every pod. A user is
+ * The cluster-wide presence store (docs/protocol.md#presence): who is online, read and written by every pod. A user is
  * online while at least one of their connections, on any pod, is alive; each connection is named by a member id
  * unique across pods. {@link PresenceTracker} writes this pod's connections into it; the REST API reads it.
  */

@@ -19,12 +19,12 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * Presence on a Redis Cluster (contract sections 5 and 11). A script may only touch keys of one slot, so each user's
- * state lives in the slot of its public key {@code presence:<user>} and one script still moves a user atomically
+ * Presence on a Redis Cluster (docs/operations.md#redis-cluster). A script may only touch keys of one slot, so each
+ * user's state lives in the slot of its public key {@code presence:<user>} and one script still moves a user atomically
  * (online and offline events published exactly once). The cluster-wide indexes (online users, when to look at a user
- * again) are split into {@link RedisLayout#INDEX_BUCKETS} buckets in their own slots and written in a second step:
- * when a user comes online, goes offline, and every half TTL while online. That step is not atomic with the first;
- * the sweeper repairs what it leaves behind (see {@link RedisLayout} for the keys).
+ * again) are split into {@link RedisLayout#INDEX_BUCKETS} buckets in their own slots and written in a second step: when
+ * a user comes online, goes offline, and every half TTL while online. That step is not atomic with the first; the
+ * sweeper repairs what it leaves behind (see {@link RedisLayout} for the keys).
  */
 public class ShardedPresenceStore implements PresenceStore {
 

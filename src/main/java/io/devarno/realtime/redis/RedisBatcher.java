@@ -27,7 +27,7 @@ import io.vertx.mutiny.redis.client.Response;
  * one write, one round trip), in order, up to {@value #MAX_BATCH} per batch and {@value #MAX_BATCHES_IN_FLIGHT} batches
  * at a time; what arrives meanwhile goes with the next. During a connect storm the pod's event loop has little time
  * left between handshakes; with a round trip per presence write, presence lagged the connects by up to ~13,000
- * users at 1,200 connects/s (see the README).
+ * users at 1,200 connects/s (docs/benchmarks.md).
  * <p>
  * Redis answers a batch with one failure when any request in it fails, although the others ran. Each request of a
  * failed batch is therefore sent again on its own (its {@code alone} form), so only scripts that may run twice

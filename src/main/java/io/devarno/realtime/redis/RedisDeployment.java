@@ -23,10 +23,10 @@ import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
 /**
- * How Redis is deployed: standalone, Sentinel or Cluster ({@code quarkus.redis.client-type}, contract section 11).
- * On a cluster the service also needs connections to chosen nodes (a subscriber per master for sharded pub/sub),
- * which the pooled cluster client does not give: they are opened with the options Quarkus built for its own
- * client (credentials, TLS, timeouts; see {@link RedisOptionsCapture}), pointed at one node.
+ * How Redis is deployed: standalone, Sentinel or Cluster ({@code quarkus.redis.client-type},
+ * docs/operations.md#redis-cluster). On a cluster the service also needs connections to chosen nodes (a subscriber per
+ * master for sharded pub/sub), which the pooled cluster client does not give: they are opened with the options Quarkus
+ * built for its own client (credentials, TLS, timeouts; see {@link RedisOptionsCapture}), pointed at one node.
  */
 @Singleton
 public class RedisDeployment {

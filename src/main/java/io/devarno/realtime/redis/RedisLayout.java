@@ -5,7 +5,7 @@ import jakarta.inject.Singleton;
 import io.devarno.realtime.config.RealtimeConfig;
 
 /**
- * Every Redis key and pub/sub channel the service uses (contract sections 4 and 5), in one place.
+ * Every Redis key and pub/sub channel the service uses (docs/protocol.md#redis-layout), in one place.
  * <ul>
  * <li>{@code presence:<user>}: string, last-seen epoch ms; lives while the user has a live connection anywhere.</li>
  * <li>{@code realtime:presence:conns:<user>}: zset, one member per connection ({@code <pod>/<connection id>}),
@@ -14,9 +14,9 @@ import io.devarno.realtime.config.RealtimeConfig;
  * <li>{@code realtime:presence:expiry}: zset user id -> expiry of the user's latest connection, swept for dead pods.</li>
  * <li>channels {@code realtime:user:<user>}, {@code realtime:broadcast}, {@code realtime:presence}.</li>
  * </ul>
- * On a Redis Cluster (contract section 11) a script may only touch keys of one slot, so presence is kept per user in
- * the slot of {@code presence:<user>} (the hash tag {@code {presence:<user>}} hashes exactly like it), and the
- * cluster-wide indexes are split into {@value #INDEX_BUCKETS} buckets, each in its own slot:
+ * On a Redis Cluster (docs/operations.md#redis-cluster) a script may only touch keys of one slot, so presence is kept
+ * per user in the slot of {@code presence:<user>} (the hash tag {@code {presence:<user>}} hashes exactly like it), and
+ * the cluster-wide indexes are split into {@value #INDEX_BUCKETS} buckets, each in its own slot:
  * <ul>
  * <li>{@code realtime:presence:conns:{presence:<user>}}: as {@code conns:<user>} above, kept a TTL longer than the
  * user's latest connection, so the sweeper can still tell that the user was online;</li>

@@ -29,7 +29,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The WebSocket at {@code /ws} (contract section 3). Every callback runs on the connection's event loop and never
+ * The WebSocket at {@code /ws} (docs/protocol.md). Every callback runs on the connection's event loop and never
  * blocks, so a connection's callbacks run one at a time without websockets-next's per-connection queue (SERIAL
  * mode keeps one, ~0.24 KB per open connection). The one answer computed elsewhere, a token refresh, can
  * therefore be overtaken by the answer to a later frame.

@@ -22,7 +22,7 @@ import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
-/** Contract section 4: answers and errors of the internal REST API. */
+/** docs/protocol.md#rest-api: answers and errors of the internal REST API. */
 @QuarkusTest
 @WithRedis
 class RestApiTest extends ServiceTestBase {

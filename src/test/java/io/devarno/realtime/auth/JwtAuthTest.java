@@ -22,7 +22,7 @@ import io.devarno.realtime.support.WsClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
-/** Contract section 2 in jwt mode, and the REST API's authorization (section 4). */
+/** docs/security.md in jwt mode, and the REST API's authorization (docs/protocol.md#rest-api). */
 @QuarkusTest
 @TestProfile(JwtProfile.class)
 @WithRedis

@@ -30,9 +30,9 @@ import io.devarno.realtime.support.ServiceProcess;
 import io.devarno.realtime.support.WsClient;
 
 /**
- * Issue 22, contract section 11: two instances of the packaged service on a real Redis Cluster (Redis 7, 3 masters
- * and 3 replicas). User channels are sharded (SSUBSCRIBE/SPUBLISH on the master owning the channel's slot), presence
- * stays right with the public key {@code presence:<user>}, the online list pages across index buckets, and a
+ * Issue 22 (docs/operations.md#redis-cluster): two instances of the packaged service on a real Redis Cluster (Redis 7,
+ * 3 masters and 3 replicas). User channels are sharded (SSUBSCRIBE/SPUBLISH on the master owning the channel's slot),
+ * presence stays right with the public key {@code presence:<user>}, the online list pages across index buckets, and a
  * master failover is survived without any client reconnecting. The failover tests run last: they move masters.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -78,7 +78,7 @@ class ConfigurationManifestsTest {
 
     /**
      * Without a CPU limit the JVM sees every core of the node and Quarkus would start two event loops per core;
-     * the fan-out is cheapest on few loops (README, "Benchmark"), so the count is set explicitly.
+     * the fan-out is cheapest on few loops (docs/benchmarks.md), so the count is set explicitly.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
@@ -88,7 +88,8 @@ class ConfigurationManifestsTest {
         assertTrue(loops.matches("[1-9][0-9]*"), dir + ": QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=" + loops);
     }
 
-    /** Contract section 11: the cluster overlay runs on a Redis Cluster, with no Sentinel setting left over. */
+    /** The cluster overlay runs on a Redis Cluster, with no Sentinel setting left (docs/operations.md#redis-cluster).
+    * */
     @Test
     void clusterOverlayRunsOnARedisClusterWithoutSentinelSettings() throws Exception {
         assertTrue(Manifests.kustomizations().toList().contains("k8s/overlays/cluster"), "missing overlay k8s/overlays/cluster");

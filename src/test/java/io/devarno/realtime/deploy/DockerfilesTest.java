@@ -52,7 +52,7 @@ class DockerfilesTest {
 
     /**
      * The JVM image's settings, put together the way the base image's run-java.sh does (its defaults, then
-     * JAVA_OPTS_APPEND), start this JDK with the memory settings the README's benchmark measured.
+     * JAVA_OPTS_APPEND), start this JDK with the memory settings docs/benchmarks.md measured.
      */
     @Test
     void jvmImageStartsWithTheBenchmarkedMemorySettings() throws Exception {

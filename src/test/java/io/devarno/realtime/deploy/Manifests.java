@@ -40,7 +40,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
- * The deployment manifests as a cluster would receive them (contract section 9), without a cluster: every
+ * The deployment manifests as a cluster would receive them (k8s/README.md), without a cluster: every
  * kustomization under {@code k8s/} (the base and each overlay) rendered with {@code kubectl kustomize} and parsed
  * with the fabric8 model, once per test JVM, for the {@code *ManifestsTest} classes of this package; plus the
  * label-selector and environment semantics of Kubernetes they check against.

@@ -35,7 +35,7 @@ import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
 @NeedsKubectl
 class PodLifecycleManifestsTest {
 
-    /** The service exits at the latest this long after the drain ends (contract section 8). */
+    /** The service exits at the latest this long after the drain ends (docs/operations.md#shutdown). */
     private static final long EXIT_MARGIN_SECONDS = 5;
     private static final String DEFAULT_DRAIN = "10s";
 

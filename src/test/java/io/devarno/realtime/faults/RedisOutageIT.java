@@ -19,7 +19,7 @@ import io.devarno.realtime.support.ServiceProcess;
 import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 
-/** Contract section 5 "If Redis is unavailable", on two packaged pods: Redis killed and restarted under clients. */
+/** docs/operations.md#redis-faults on two packaged pods: Redis killed and restarted under clients. */
 @SeveralProcesses
 class RedisOutageIT {
 

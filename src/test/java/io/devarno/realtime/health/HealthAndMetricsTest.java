@@ -21,7 +21,7 @@ import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Contract sections 6 and 7. */
+/** The metrics (README.md#operations) and health checks (docs/operations.md#health). */
 @QuarkusTest
 @WithRedis
 class HealthAndMetricsTest extends ServiceTestBase {

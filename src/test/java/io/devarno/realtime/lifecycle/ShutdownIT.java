@@ -19,7 +19,7 @@ import io.devarno.realtime.support.ServiceProcess;
 import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
 
-/** Contract section 8 on the packaged service: SIGTERM with clients connected to it and to a second pod. */
+/** docs/operations.md#shutdown on the packaged service: SIGTERM with clients connected to it and to a second pod. */
 @SeveralProcesses
 class ShutdownIT {
 

@@ -15,7 +15,7 @@ import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
 import io.devarno.realtime.support.SeveralProcesses;
 
-/** Contract section 1: a bad value stops the packaged service at start-up with a line naming the setting. */
+/** README.md#configuration: a bad value stops the packaged service at start-up with a line naming the setting. */
 @SeveralProcesses
 class StartupValidationIT {
 

@@ -17,7 +17,7 @@ import io.devarno.realtime.support.WsClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
-/** Contract section 5, on one pod; presence across pods is proven in ClusterIT. */
+/** docs/protocol.md#presence, on one pod; presence across pods is proven in ClusterIT. */
 @QuarkusTest
 @WithRedis
 class PresenceTest extends ServiceTestBase {

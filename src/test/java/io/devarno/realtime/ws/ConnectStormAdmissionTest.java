@@ -24,7 +24,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 
 /**
- * Admission control (contract section 3, connect storms): while Redis holds its answers back, the connections just
+ * Admission control (docs/operations.md#reconnect-storms): while Redis holds its answers back, the connections just
  * opened pile up waiting for their presence write; past {@code realtime.admission.max-in-flight} of them, upgrades
  * are refused with 503, Retry-After, a JSON body and Connection: close, and leave nothing behind. Open tabs keep
  * their heartbeat, and everything recovers once Redis answers.

@@ -15,7 +15,7 @@ import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Contract section 3: frames, heartbeat and limits on one connection. */
+/** docs/protocol.md#frames: frames, heartbeat and limits on one connection. */
 @QuarkusTest
 @WithRedis
 class SocketProtocolTest extends ServiceTestBase {

@@ -16,7 +16,7 @@ import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Contract section 2 in trusted-header mode, and the origin allow-list. */
+/** docs/security.md in trusted-header mode, and the origin allow-list. */
 @QuarkusTest
 @WithRedis
 class UpgradeTest extends ServiceTestBase {
