@@ -3,7 +3,7 @@ package io.devarno.realtime.transport;
 import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicReference;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -20,7 +20,7 @@ import io.vertx.redis.client.RedisConnection;
  * socket, all private fields. They are resolved once at start-up; if a library upgrade moves them, the service
  * logs it and runs without read batching (correct, only costlier per message) instead of failing.
  */
-@ApplicationScoped
+@Singleton
 @RegisterForReflection(classNames = { RedisChannels.OBSERVABLE, RedisChannels.SENTINEL,
         RedisChannels.POOLED, RedisChannels.STANDALONE }, fields = true, methods = false)
 public class RedisChannels {

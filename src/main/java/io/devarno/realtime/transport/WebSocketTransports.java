@@ -2,8 +2,12 @@ package io.devarno.realtime.transport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
@@ -14,7 +18,9 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.WebSocketInternal;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
@@ -24,8 +30,10 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
  * writes pre-encoded frames, and drops the Vert.x socket's copy of the upgrade headers.
  * websockets-next only offers a {@code Uni} per send (a String, an encode, a context capture and a flush per
  * frame); the fan-out needs to encode a message once and flush a batch once. The Vert.x socket is a private
- * field of websockets-next's connection (wrapped by Vert.x Web), hence reflective reads (VarHandles),
- * resolved at start-up so that an incompatible upgrade of either library fails at once, not at the first tab.
+ * field of websockets-next's connection (wrapped by Vert.x Web), hence reflective reads (VarHandles), resolved
+ * once at start-up. When an upgrade of either library (or a native image without them registered) takes one away,
+ * start-up goes on: connections are served through websockets-next's public API ({@link SenderTransport}),
+ * correct but costlier per frame, and the start-up log says so (docs/internals.md).
  * The channel's frame decoder is replaced by ours ({@link ClientFrameDecoder}): RFC 6455 violations and oversized
  * client messages get a close frame.
  */
@@ -38,6 +46,7 @@ public class WebSocketTransports {
     static final String CONNECTION = "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl";
     static final String WRAPPER = "io.vertx.ext.web.impl.ServerWebSocketWrapper";
     static final String SOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
+
     private static final Logger LOG = Logger.getLogger(WebSocketTransports.class);
 
     /** What every open socket answers for its upgrade headers; immutable, so one serves all. */
@@ -46,38 +55,71 @@ public class WebSocketTransports {
     private final Class<?> wrapperType;
     private final VarHandle wrappedSocket;
     private final VarHandle socketHeaders;
-
+    /** For connections served without the channel: one executor per event-loop thread, as the hub's batches need. */
+    private final Map<Thread, Executor> eventLoops = new ConcurrentHashMap<>();
+    private final AtomicBoolean unexpectedSocketLogged = new AtomicBoolean();
     private final int maxClientMessageBytes;
     private final AtomicBoolean decoderMissingLogged = new AtomicBoolean();
 
+    @Inject
     public WebSocketTransports(RealtimeConfig config) {
-        this.maxClientMessageBytes = (int) config.maxClientFrameSize().asLongValue();
+        this(config, CONNECTION, WRAPPER, SOCKET_BASE);
+    }
+
+    /** Where the private fields are looked for (other names only in tests: what an upgrade would do). */
+    WebSocketTransports(RealtimeConfig config, String connection, String wrapper, String socketBase) {
+        maxClientMessageBytes = (int) config.maxClientFrameSize().asLongValue();
+        connectionSocket = varHandle(connection, "webSocket", ServerWebSocket.class);
+        Class<?> wrapperClass = type(wrapper);
+        wrapperType = wrapperClass;
+        wrappedSocket = wrapperClass == null ? null : varHandle(wrapper, "delegate", ServerWebSocket.class);
+        socketHeaders = varHandle(socketBase, "headers", MultiMap.class);
+    }
+
+    private static Class<?> type(String name) {
         try {
-            Class<?> connectionType = Class.forName(CONNECTION, false, WebSocketConnection.class.getClassLoader());
-            connectionSocket = MethodHandles.privateLookupIn(connectionType, MethodHandles.lookup())
-                    .findVarHandle(connectionType, "webSocket", ServerWebSocket.class);
-            wrapperType = Class.forName(WRAPPER, false, WebSocketConnection.class.getClassLoader());
-            wrappedSocket = MethodHandles.privateLookupIn(wrapperType, MethodHandles.lookup())
-                    .findVarHandle(wrapperType, "delegate", ServerWebSocket.class);
-            Class<?> socketBase = Class.forName(SOCKET_BASE, false, WebSocketConnection.class.getClassLoader());
-            socketHeaders = MethodHandles.privateLookupIn(socketBase, MethodHandles.lookup())
-                    .findVarHandle(socketBase, "headers", MultiMap.class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("The fan-out cannot reach the WebSocket's channel: " + CONNECTION
-                    + ".webSocket, " + WRAPPER + ".delegate or " + SOCKET_BASE
-                    + ".headers is missing in this Quarkus/Vert.x version", e);
+            return Class.forName(name, false, WebSocketConnection.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
         }
     }
 
+    private static VarHandle varHandle(String className, String field, Class<?> fieldType) {
+        try {
+            Class<?> owner = Class.forName(className, false, WebSocketConnection.class.getClassLoader());
+            return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, field, fieldType);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.warnf("%s.%s cannot be reached in this Quarkus/Vert.x version (%s): see docs/internals.md", className,
+                    field, e);
+            return null;
+        }
+    }
+
+    /** Whether fan-out writes pre-encoded frames to the channel (else through websockets-next's send API). */
+    public boolean directWrites() {
+        return connectionSocket != null;
+    }
+
+    /** Whether an open connection's Vert.x socket lets go of its upgrade headers. */
+    public boolean releasesUpgradeHeaders() {
+        return directWrites() && socketHeaders != null;
+    }
+
     /**
-     * The transport of a connection that has just opened. On the way, the Vert.x socket lets go of the upgrade
-     * headers it would keep for its lifetime (the upgrade request's own map; only the handshake reads it) and
-     * answers an empty map instead: websockets-next answers {@code handshakeRequest()} from a copy of its own, so
-     * nothing the endpoint sees changes, and each connection holds ~0.4 KB less live heap.
+     * The transport of a connection that has just opened, called on its event loop. On the way, the Vert.x socket
+     * lets go of the upgrade headers it would keep for its lifetime (the upgrade request's own map; only the
+     * handshake reads it) and answers an empty map instead: websockets-next answers {@code handshakeRequest()}
+     * from a copy of its own, so nothing the endpoint sees changes, and each connection holds ~0.4 KB less heap.
      */
     public ClientTransport open(WebSocketConnection connection) {
-        WebSocketInternal socket = socketOf(connection);
-        socketHeaders.set(socket, noHeaders);
+        WebSocketInternal socket = directWrites() ? socketOf(connection) : null;
+        if (socket == null) {
+            return new SenderTransport(connection, eventLoops.computeIfAbsent(Thread.currentThread(),
+                    thread -> runOn(Vertx.currentContext())));
+        }
+        if (socketHeaders != null) {
+            socketHeaders.set(socket, noHeaders);
+        }
         ChannelHandlerContext channel = socket.channelHandlerContext();
         ClientFrameDecoder decoder = ProtocolViolations.install(channel, maxClientMessageBytes);
         if (decoder == null && decoderMissingLogged.compareAndSet(false, true)) {
@@ -85,6 +127,13 @@ public class WebSocketTransports {
                     + "frames end the TCP connection without a close frame");
         }
         return new ChannelTransport(connection, channel, decoder);
+    }
+
+    private static Executor runOn(Context context) {
+        if (context == null) {
+            throw new IllegalStateException("a WebSocket opened outside a Vert.x context");
+        }
+        return task -> context.runOnContext(ignored -> task.run());
     }
 
     /**
@@ -112,12 +161,16 @@ public class WebSocketTransports {
 
     private WebSocketInternal socketOf(WebSocketConnection connection) {
         ServerWebSocket socket = (ServerWebSocket) connectionSocket.get(connection);
-        while (wrapperType.isInstance(socket)) {
+        while (wrapperType != null && wrapperType.isInstance(socket)) {
             socket = (ServerWebSocket) wrappedSocket.get(socket);
         }
-        if (!(socket instanceof WebSocketInternal internal)) {
-            throw new IllegalStateException("Unexpected WebSocket implementation " + socket.getClass().getName());
+        if (socket instanceof WebSocketInternal internal) {
+            return internal;
         }
-        return internal;
+        if (unexpectedSocketLogged.compareAndSet(false, true)) {
+            LOG.warnf("Unexpected WebSocket implementation %s: its connections are written through websockets-next's "
+                    + "send API (see docs/internals.md)", socket == null ? "null" : socket.getClass().getName());
+        }
+        return null;
     }
 }
