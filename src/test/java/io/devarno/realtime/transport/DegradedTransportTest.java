@@ -16,11 +16,10 @@ import jakarta.inject.Singleton;
 
 import org.junit.jupiter.api.Test;
 
-import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.support.ServiceTestBase;
+import io.devarno.realtime.support.WithRedis;
 import io.devarno.realtime.support.WsClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -32,7 +31,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(DegradedTransportTest.MissingInternals.class)
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class DegradedTransportTest extends ServiceTestBase {
 
     /** websockets-next's connection and the Vert.x socket base without the fields we look for. */
