@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DockerfilesTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "Dockerfile.native-micro", "Dockerfile.jvm" })
+    @ValueSource(strings = { "Dockerfile.native-micro", "Dockerfile.native-multistage", "Dockerfile.jvm" })
     void dockerfileExposes8085AndRunsAsNonRootUser(String name) throws IOException {
         List<String[]> instructions = dockerInstructions(name);
         Set<String> exposed = instructions.stream().filter(i -> i[0].equals("EXPOSE"))
@@ -86,14 +86,17 @@ class DockerfilesTest {
         assertEquals("2000", flags.get("TrimNativeHeapInterval"), "TrimNativeHeapInterval");
     }
 
+    /** Build output, and the inputs Dockerfile.native-multistage builds from (NativeImageTest checks it copies no more). */
     @Test
-    void dockerignoreAdmitsOnlyBuildOutput() throws IOException {
+    void dockerignoreAdmitsOnlyBuildOutputAndTheNativeBuildsInputs() throws IOException {
+        Set<String> buildInputs = Set.of("!pom.xml", "!mvnw", "!.mvn", "!src/main");
         List<String> lines = Files.readAllLines(Manifests.PROJECT.resolve(".dockerignore")).stream()
                 .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         assertFalse(lines.isEmpty(), ".dockerignore is empty");
         assertEquals("*", lines.get(0), ".dockerignore must start by denying everything ('*')");
         for (String line : lines.subList(1, lines.size())) {
-            assertTrue(line.startsWith("!target/"), ".dockerignore may only re-admit build output under target/, got " + line);
+            assertTrue(line.startsWith("!target/") || buildInputs.contains(line),
+                    ".dockerignore may only re-admit build output under target/ and " + buildInputs + ", got " + line);
         }
         assertTrue(lines.contains("!target/*-runner"), ".dockerignore must admit the native runner");
         assertTrue(lines.contains("!target/quarkus-app/*"), ".dockerignore must admit target/quarkus-app");
