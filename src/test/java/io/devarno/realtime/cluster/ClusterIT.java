@@ -2,6 +2,7 @@ package io.devarno.realtime.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.support.PresenceWatch;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
@@ -112,11 +114,19 @@ class ClusterIT {
         WsClient b = tab(podB, user);
         await().until(() -> cli.number("ZCARD", "realtime:presence:conns:" + user) == 2);
 
-        a.close();
-        a.awaitClose(Duration.ofSeconds(5));
-        await().until(() -> cli.number("ZCARD", "realtime:presence:conns:" + user) == 1);
-        assertEquals(1L, cli.number("EXISTS", "presence:" + user));
-        assertTrue(podA.get("/api/v1/realtime/presence/" + user).body().contains("\"online\":true"));
+        try (PresenceWatch watch = new PresenceWatch(cli, redis.cli(), user)) {
+            a.close();
+            a.awaitClose(Duration.ofSeconds(5));
+            await().until(() -> cli.number("ZCARD", "realtime:presence:conns:" + user) == 1);
+            assertEquals(1L, cli.number("EXISTS", "presence:" + user), "the key right after the leave");
+            assertTrue(podA.get("/api/v1/realtime/presence/" + user).body().contains("\"online\":true"));
+
+            // The tab on pod B pongs every second and would recreate a deleted key: the watch saw everything in between.
+            List<String> seen = watch.untilFence();
+            assertFalse(seen.contains("key:del") || seen.contains("key:expired"), "the key was removed: " + seen);
+            assertEquals(List.of(), seen.stream().filter(event -> event.startsWith("online:")).toList(),
+                    "presence events while a tab is open: " + seen);
+        }
 
         b.close();
         await().until(() -> cli.number("EXISTS", "presence:" + user) == 0);

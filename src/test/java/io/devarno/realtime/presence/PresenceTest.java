@@ -2,6 +2,7 @@ package io.devarno.realtime.presence;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.support.PresenceWatch;
 import io.devarno.realtime.support.PrometheusText;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.WithRedis;
@@ -70,11 +72,18 @@ class PresenceTest extends ServiceTestBase {
         awaitKeyPresent("presence:" + user);
         await().until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 2);
 
-        tab1.close();
-        tab1.awaitClose(Duration.ofSeconds(5));
+        try (PresenceWatch watch = new PresenceWatch(redis(), newRedisConnection(), user)) {
+            tab1.close();
+            tab1.awaitClose(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 1);
+            assertEquals(1L, redis().number("EXISTS", "presence:" + user), "the key right after the leave");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 1);
-        assertEquals(1L, redis().number("EXISTS", "presence:" + user));
+            // The other tab's next pong would recreate a deleted key: the watch saw everything in between.
+            List<String> seen = watch.untilFence();
+            assertFalse(seen.contains("key:del") || seen.contains("key:expired"), "the key was removed: " + seen);
+            assertEquals(List.of(), seen.stream().filter(event -> event.startsWith("online:")).toList(),
+                    "presence events while a tab is open: " + seen);
+        }
     }
 
     @Test
@@ -113,7 +122,7 @@ class PresenceTest extends ServiceTestBase {
     void aPresenceWriteSlowerThanTheRedisTimeoutIsCountedAndStillApplied() throws Exception {
         String user = uniqueUser("p-slow");
         double errorsBefore = presenceErrors();
-        try (var stalled = new io.devarno.realtime.support.RedisCli("127.0.0.1", Integer.getInteger("test.redis.port"))) {
+        try (var stalled = newRedisConnection()) {
             // A script that runs for 1.5 s blocks Redis for everyone (realtime.redis.timeout is 1 s).
             stalled.send("EVAL", "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000 "
                     + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1", "0");
@@ -133,7 +142,7 @@ class PresenceTest extends ServiceTestBase {
     @Test
     void eachOnlineAndOfflineTransitionIsPublishedOnceAsAPresenceEvent() throws Exception {
         String user = uniqueUser("p-events");
-        try (var subscriber = new io.devarno.realtime.support.RedisCli("127.0.0.1", Integer.getInteger("test.redis.port"))) {
+        try (var subscriber = newRedisConnection()) {
             subscriber.call("SUBSCRIBE", "realtime:presence");
             WsClient tab1 = connect(user);
             WsClient tab2 = connect(user);

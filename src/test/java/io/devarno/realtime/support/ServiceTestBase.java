@@ -82,6 +82,11 @@ public abstract class ServiceTestBase {
         return cli;
     }
 
+    /** A connection of its own to the test's Redis (a subscriber, a client to stall it with); the caller closes it. */
+    protected static RedisCli newRedisConnection() {
+        return new RedisCli("127.0.0.1", Integer.getInteger("test.redis.port"));
+    }
+
     /** A user id no other test uses, so tests never see each other's state. */
     protected static String uniqueUser(String name) {
         return name + "-" + Long.toHexString(System.nanoTime());
