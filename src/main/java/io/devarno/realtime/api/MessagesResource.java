@@ -1,6 +1,7 @@
 package io.devarno.realtime.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -14,25 +15,30 @@ import jakarta.ws.rs.core.Response;
 
 import io.devarno.realtime.auth.UserIds;
 import io.devarno.realtime.cluster.Broker;
-import io.devarno.realtime.cluster.BrokerUnavailableException;
 import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.history.History;
+import io.devarno.realtime.history.Position;
+import io.devarno.realtime.hub.StreamKind;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.smallrye.mutiny.Uni;
 
-/** Publishing through the internal API: the body is delivered as-is to every connection of the target. */
+/**
+ * Publishing through the internal API: the body is recorded in the target's stream (contract section 10) and
+ * delivered as-is to every connection of the target; the answer gives its position.
+ */
 @Path("/api/v1/realtime")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 public class MessagesResource {
 
-    static final Map<String, String> ACCEPTED = Map.of("status", "accepted");
-
     private final Broker broker;
+    private final History history;
     private final RealtimeMetrics metrics;
     private final long maxBytes;
 
-    public MessagesResource(Broker broker, RealtimeMetrics metrics, RealtimeConfig config) {
+    public MessagesResource(Broker broker, History history, RealtimeMetrics metrics, RealtimeConfig config) {
         this.broker = broker;
+        this.history = history;
         this.metrics = metrics;
         this.maxBytes = config.maxMessageSize().asLongValue();
     }
@@ -43,29 +49,38 @@ public class MessagesResource {
         if (!UserIds.isValid(userId)) {
             return Uni.createFrom().item(Responses.invalidUserId());
         }
-        return publish(body, false, payload -> broker.publishToUser(userId, payload));
+        return publish(body, false, payload -> history.record(StreamKind.USER, userId, payload));
     }
 
     @POST
     @Path("/broadcast")
     public Uni<Response> broadcast(byte[] body) {
-        return publish(body, true, broker::broadcast);
+        return publish(body, true, payload -> history.record(StreamKind.BROADCAST, null, payload));
     }
 
-    private Uni<Response> publish(byte[] body, boolean broadcast, Function<String, Uni<Void>> send) {
+    private Uni<Response> publish(byte[] body, boolean broadcast, Function<String, Uni<Position>> record) {
         if (body == null || body.length == 0) {
             return Uni.createFrom().item(ApiError.response(400, "empty_body", "the message body is empty"));
         }
         if (body.length > maxBytes) {
             return Uni.createFrom().item(Responses.tooLarge(maxBytes));
         }
-        return send.apply(new String(body, StandardCharsets.UTF_8))
-                .map(ignored -> {
+        if (!broker.isConnected()) {
+            return Uni.createFrom().item(unavailable());
+        }
+        return record.apply(new String(body, StandardCharsets.UTF_8))
+                .map(position -> {
                     metrics.published(broadcast);
-                    return Response.accepted(ACCEPTED).build();
+                    Map<String, Object> accepted = new LinkedHashMap<>();
+                    accepted.put("status", "accepted");
+                    accepted.put("epoch", position.epoch());
+                    accepted.put("offset", position.offset());
+                    return Response.accepted(accepted).build();
                 })
-                .onFailure(BrokerUnavailableException.class)
-                .recoverWithItem(f -> ApiError.response(503, "redis_unavailable",
-                        "Redis is unavailable; nothing was delivered, retry later"));
+                .onFailure().recoverWithItem(f -> unavailable());
+    }
+
+    private static Response unavailable() {
+        return ApiError.response(503, "redis_unavailable", "Redis is unavailable; nothing was recorded or delivered, retry later");
     }
 }

@@ -1,18 +1,23 @@
 package io.devarno.realtime.cluster;
 
 import java.util.function.Consumer;
+
+import io.devarno.realtime.hub.StreamKind;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Carries messages between pods (docs/protocol.md). A publish succeeds once the broker has taken it;
- * delivery then happens on every pod that holds the user, this one included, through the same path.
+ * Carries messages between pods (docs/protocol.md): every message published to a user (or broadcast), by the
+ * REST API's recording script ({@code history.History}) or by another service, reaches every pod that holds the
+ * user, this one included, through the same path.
  */
 public interface Broker {
 
-    /** Fails with {@link BrokerUnavailableException} at once when the broker is known to be down. */
-    Uni<Void> publishToUser(String userId, String payload);
-
-    Uni<Void> broadcast(String payload);
+    /**
+     * Completes once this pod is subscribed to the stream (the user's, or the broadcast one) and every message
+     * published to it before this call has reached the pod: what a connection joining the stream waits for, before
+     * and after it reads the stream's history. Fails when the broker is unavailable or does not answer in time.
+     */
+    Uni<Void> caughtUp(StreamKind stream, String userId);
 
     /** True while this pod's subscription connection is up. */
     boolean isConnected();

@@ -1,8 +1,11 @@
 package io.devarno.realtime.cluster;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +20,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.hub.Delivery;
 import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.hub.StreamKind;
 import io.devarno.realtime.hub.UserSubscriptions;
 import io.devarno.realtime.redis.ClusterSlots;
 import io.devarno.realtime.redis.RedisDeployment;
@@ -29,21 +34,25 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * Redis pub/sub. Publishing goes through the pooled client; receiving through one dedicated connection per
- * pod, subscribed to {@code realtime:broadcast} and to the user channel of each user the hub holds. When that
- * connection ends or fails, it is re-established every {@code realtime.redis.reconnect-interval}, every
- * channel is subscribed again, and {@link BrokerReconnected} is fired so presence can be re-asserted. Under load
- * that connection reads in batches ({@link ReadBatching}).
+ * Redis pub/sub. Receiving goes through one dedicated connection per pod, subscribed to {@code realtime:broadcast}
+ * and to the user channel of each user the hub holds. When that connection ends or fails, it is re-established
+ * every {@code realtime.redis.reconnect-interval}, every channel is subscribed again, and {@link BrokerReconnected}
+ * is fired so presence can be re-asserted. Under load that connection reads in batches ({@link ReadBatching}).
  * <p>
  * On a Redis Cluster user channels are sharded ({@code SPUBLISH}, and {@code SSUBSCRIBE} on the master serving
  * each channel's slot: {@link ShardedChannels}); the dedicated connection, to one master, carries the broadcast and
  * presence channels, which classic pub/sub spreads to every node.
+ * <p>
+ * A message recorded in its stream's history arrives with its position in front of the payload
+ * ({@link RecordedMessage}); a plain {@code PUBLISH} arrives as published. SUBSCRIBE confirmations tell when the
+ * pod has caught up with a stream ({@link SubscribeConfirmations}, {@link #caughtUp}).
  */
 @ApplicationScoped
 public class RedisBroker implements Broker, UserSubscriptions {
@@ -68,6 +77,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private boolean everConnected;
     private long timer = -1;
     private final Set<Consumer<String>> presenceListeners = ConcurrentHashMap.newKeySet();
+    private final Map<RedisConnection, SubscribeConfirmations> confirmations = new ConcurrentHashMap<>();
 
     @Inject
     Hub hub;
@@ -105,23 +115,23 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     @Override
-    public Uni<Void> publishToUser(String userId, String payload) {
-        return publish(sharded != null ? Command.SPUBLISH : Command.PUBLISH, layout.userChannel(userId), payload);
-    }
-
-    @Override
-    public Uni<Void> broadcast(String payload) {
-        return publish(Command.PUBLISH, layout.broadcastChannel(), payload);
-    }
-
-    private Uni<Void> publish(Command command, String channel, String payload) {
-        if (subscriber == null) {
+    public Uni<Void> caughtUp(StreamKind stream, String userId) {
+        if (stream == StreamKind.USER && sharded != null) {
+            return sharded.caughtUp(layout.userChannel(userId)).ifNoItem().after(config.redis().timeout()).fail();
+        }
+        RedisConnection connection = subscriber;
+        if (connection == null) {
             return Uni.createFrom().failure(new BrokerUnavailableException("Redis is unavailable", null));
         }
-        return redis.execute(command, channel, payload)
-                .ifNoItem().after(config.redis().timeout()).fail()
-                .onFailure().transform(f -> new BrokerUnavailableException("Redis did not take the message: " + f.getMessage(), f))
-                .replaceWithVoid();
+        String channel = stream == StreamKind.USER ? layout.userChannel(userId) : layout.broadcastChannel();
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        send(connection, Command.SUBSCRIBE, List.of(channel), confirmed);
+        Uni<Void> caughtUp = Uni.createFrom().completionStage(confirmed).ifNoItem().after(config.redis().timeout()).fail();
+        if (stream == StreamKind.USER) {
+            // The user's last connection may have closed meanwhile: this SUBSCRIBE must not outlive them.
+            caughtUp = caughtUp.eventually(() -> hub.ifUserAbsent(userId, () -> unsubscribe(userId)));
+        }
+        return caughtUp;
     }
 
     @Override
@@ -194,9 +204,11 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private void onConnected(RedisConnection connection) {
         ReadBatching batching = readBatching(connection);
         readBatching = batching;
+        SubscribeConfirmations confirmed = new SubscribeConfirmations();
+        confirmations.put(connection, confirmed);
         connection.handler(message -> {
             batching.onMessage();
-            onMessage(message);
+            onMessage(message, confirmed);
         });
         connection.exceptionHandler(failure -> lost(connection, failure.getMessage()));
         connection.endHandler(() -> lost(connection, "connection closed"));
@@ -222,6 +234,10 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     private void lost(RedisConnection connection, String why) {
+        SubscribeConfirmations confirmed = confirmations.remove(connection);
+        if (confirmed != null) {
+            confirmed.close();
+        }
         if (subscriber == connection) {
             subscriber = null;
             if (!stopped) {
@@ -242,8 +258,16 @@ public class RedisBroker implements Broker, UserSubscriptions {
         return connection == null ? null : channels.readSwitchOf(connection.getDelegate());
     }
 
-    private void onMessage(Response message) {
-        if (message.size() < 3 || !"message".equals(message.get(0).toString())) {
+    private void onMessage(Response message, SubscribeConfirmations confirmed) {
+        if (message.size() < 3) {
+            return;
+        }
+        String kind = message.get(0).toString();
+        if (kind.equals("subscribe") || kind.equals("ssubscribe")) {
+            confirmed.confirmed(message.get(1).toString());
+            return;
+        }
+        if (!kind.equals("message") && !kind.equals("smessage")) {
             return;
         }
         deliver(message.get(1).toString(), message.get(2));
@@ -260,21 +284,46 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (!broadcast && userId == null) {
             return;
         }
-        WireFrame frame = WireFrame.text(payload.toBuffer().getDelegate());
+        Delivery delivery = delivery(broadcast ? StreamKind.BROADCAST : StreamKind.USER, payload.toBuffer().getDelegate());
         try {
             if (broadcast) {
-                hub.broadcast(frame);
+                hub.broadcast(delivery);
             } else {
-                hub.deliverToUser(userId, frame);
+                hub.deliverToUser(userId, delivery);
             }
         } finally {
-            frame.release();
+            delivery.release();
         }
     }
 
+    private static Delivery delivery(StreamKind stream, Buffer bytes) {
+        RecordedMessage recorded = RecordedMessage.parse(bytes);
+        if (recorded == null) {
+            return new Delivery(stream, null, 0, () -> WireFrame.text(bytes), () -> bytes.toString(StandardCharsets.UTF_8));
+        }
+        Buffer payload = bytes.slice(recorded.payloadStart(), bytes.length());
+        return new Delivery(stream, recorded.epoch(), recorded.offset(), () -> WireFrame.text(payload),
+                () -> payload.toString(StandardCharsets.UTF_8));
+    }
+
     private void send(RedisConnection connection, Command command, List<String> channels) {
+        send(connection, command, channels, null);
+    }
+
+    /** {@code waiter} (a single SUBSCRIBE's) completes once the pod has caught up with the channel (see {@link SubscribeConfirmations}). */
+    private void send(RedisConnection connection, Command command, List<String> channels, CompletableFuture<Void> waiter) {
         if (connection == null) {
             return; // subscribed again on reconnect
+        }
+        SubscribeConfirmations confirmed = confirmations.get(connection);
+        if (confirmed == null) { // lost meanwhile; the next connection subscribes every channel again
+            if (waiter != null) {
+                waiter.completeExceptionally(new BrokerUnavailableException("the pub/sub connection was lost", null));
+            }
+            return;
+        }
+        if (command == Command.SUBSCRIBE) {
+            channels.forEach(channel -> confirmed.expect(channel, waiter));
         }
         commands.send(connection, command, channels);
     }

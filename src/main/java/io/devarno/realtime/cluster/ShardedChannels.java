@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -14,6 +15,7 @@ import org.jboss.logging.Logger;
 import io.devarno.realtime.redis.ClusterSlots;
 import io.devarno.realtime.redis.HashSlot;
 import io.devarno.realtime.redis.RedisDeployment;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
@@ -65,6 +67,7 @@ final class ShardedChannels {
         /** Our own SUNSUBSCRIBEs not answered yet, per channel: their replies are not the server dropping a channel. */
         final Map<String, Integer> ownUnsubscribes = new HashMap<>();
         RedisConnection connection;
+        SubscribeConfirmations confirmations;
         boolean connecting;
 
         Shard(String master) {
@@ -88,6 +91,21 @@ final class ShardedChannels {
             shard.channels.remove(channel);
             sunsubscribe(shard, channel);
         }
+    }
+
+    /**
+     * Completes once the channel is subscribed on its master's connection and every message published to it before
+     * this call has arrived (an SSUBSCRIBE's confirmation, see {@link SubscribeConfirmations}).
+     */
+    synchronized Uni<Void> caughtUp(String channel) {
+        Shard shard = shardOfChannel.get(channel);
+        if (shard == null || shard.connection == null) {
+            return Uni.createFrom().failure(new BrokerUnavailableException("the user's channel is not subscribed on its shard yet", null));
+        }
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        shard.confirmations.expect(channel, confirmed);
+        send(shard.connection, Command.SSUBSCRIBE, channel);
+        return Uni.createFrom().completionStage(confirmed);
     }
 
     /** True when every channel of the pod is subscribed on its master's connection. */
@@ -158,6 +176,7 @@ final class ShardedChannels {
         shard.channels.add(channel);
         shardOfChannel.put(channel, shard);
         if (shard.connection != null) {
+            shard.confirmations.expect(channel, null);
             send(shard.connection, Command.SSUBSCRIBE, channel);
         } else if (!shard.connecting) {
             connect(shard);
@@ -191,12 +210,17 @@ final class ShardedChannels {
         ReadBatching reads = batching.apply(connection);
         connection.handler(message -> {
             reads.onMessage();
-            onMessage(shard, message);
+            onMessage(shard, connection, message);
         });
         connection.exceptionHandler(failure -> lost(shard, connection, failure.getMessage()));
         connection.endHandler(() -> lost(shard, connection, "connection closed"));
         shard.connection = connection;
-        shard.channels.forEach(channel -> send(connection, Command.SSUBSCRIBE, channel));
+        SubscribeConfirmations confirmations = new SubscribeConfirmations();
+        shard.confirmations = confirmations;
+        shard.channels.forEach(channel -> {
+            confirmations.expect(channel, null);
+            send(connection, Command.SSUBSCRIBE, channel);
+        });
     }
 
     private synchronized void lost(Shard shard, RedisConnection connection, String why) {
@@ -205,6 +229,7 @@ final class ShardedChannels {
             return;
         }
         shard.connection = null;
+        shard.confirmations.close();
         if (!stopped) {
             LOG.warnf("Sharded subscriber connection to %s lost (%s); its %d user channels are subscribed again where "
                     + "their slots are served", shard.master, why, shard.channels.size());
@@ -224,7 +249,7 @@ final class ShardedChannels {
         shard.channels.clear();
     }
 
-    private void onMessage(Shard shard, Response message) {
+    private void onMessage(Shard shard, RedisConnection connection, Response message) {
         if (message.type() == ResponseType.ERROR) {
             refused(shard, message.toString());
             return;
@@ -235,8 +260,20 @@ final class ShardedChannels {
         String kind = message.get(0).toString();
         if ("smessage".equals(kind)) {
             deliver.accept(message.get(1).toString(), message.get(2));
+        } else if ("ssubscribe".equals(kind)) {
+            confirmed(shard, connection, message.get(1).toString());
         } else if ("sunsubscribe".equals(kind)) {
             unsubscribed(shard, message.get(1).toString());
+        }
+    }
+
+    private void confirmed(Shard shard, RedisConnection connection, String channel) {
+        SubscribeConfirmations confirmations;
+        synchronized (this) {
+            confirmations = shard.connection == connection ? shard.confirmations : null;
+        }
+        if (confirmations != null) {
+            confirmations.confirmed(channel);
         }
     }
 

@@ -83,6 +83,9 @@ public class ConfigValidator {
             problems.add("realtime.admission.retry-after must be at least 1s (was " + config.admission().retryAfter() + ")");
         }
         presenceWritePacing(problems, config, all);
+        positive(problems, "realtime.history.ttl", config.history().ttl());
+        zeroOrMore(problems, "realtime.history.size", config.history().size());
+        zeroOrMore(problems, "realtime.history.broadcast-size", config.history().broadcastSize());
         config.maxConnections().ifPresent(n -> atLeastOne(problems, "realtime.max-connections", n));
         if (config.presence().keyPrefix().isBlank()) {
             problems.add("realtime.presence.key-prefix must not be blank");
@@ -95,6 +98,8 @@ public class ConfigValidator {
             // a brace in a prefix would make Redis hash another part of the key.
             noBraces(problems, "realtime.presence.key-prefix", config.presence().keyPrefix());
             noBraces(problems, "realtime.presence.state-prefix", config.presence().statePrefix());
+            // a stream's history keys take their slot from a hash tag around its channel name ({realtime:user:<id>})
+            noBraces(problems, "realtime.pubsub.prefix", config.pubsub().prefix());
         }
         if (config.auth().mode() == RealtimeConfig.AuthMode.JWT && !jwtKeyConfigured(all)) {
             problems.add("realtime.auth.mode=jwt needs a verification key: set mp.jwt.verify.publickey.location "
@@ -147,6 +152,12 @@ public class ConfigValidator {
     private static void positive(List<String> problems, String name, Duration value, boolean zeroAllowed) {
         if (value.isNegative() || (!zeroAllowed && value.isZero())) {
             problems.add(name + " must be " + (zeroAllowed ? "zero or positive" : "positive") + " (was " + value + ")");
+        }
+    }
+
+    private static void zeroOrMore(List<String> problems, String name, int value) {
+        if (value < 0) {
+            problems.add(name + " must be 0 or more (was " + value + ")");
         }
     }
 

@@ -87,6 +87,8 @@ public interface RealtimeConfig {
 
     Admission admission();
 
+    History history();
+
     /** This pod's id in Redis and in the connections listing. Unset: {@code HOSTNAME}, else generated. */
     Optional<String> podId();
 
@@ -195,6 +197,24 @@ public interface RealtimeConfig {
          */
         @WithDefault("2s")
         Duration retryAfter();
+    }
+
+    /**
+     * Message history and recovery (protocol v2): the last messages of each stream, kept in Redis so that a
+     * reconnecting client gets what it missed. Memory in Redis is bounded by these settings, never by traffic.
+     */
+    interface History {
+        /** Messages kept per user stream; 0 keeps none (positions are still given, recovery says what was missed). */
+        @WithDefault("100")
+        int size();
+
+        /** Messages kept of the broadcast stream; 0 keeps none. */
+        @WithDefault("1000")
+        int broadcastSize();
+
+        /** A stream's history is dropped this long after its latest message; its next message starts a new epoch. */
+        @WithDefault("10m")
+        Duration ttl();
     }
 
     interface Console {

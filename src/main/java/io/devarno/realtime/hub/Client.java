@@ -1,5 +1,6 @@
 package io.devarno.realtime.hub;
 
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,9 @@ public final class Client {
     private long rateWindowStartNanos;
     private int framesInWindow;
     private CompletionStage<?> presenceTail = NOTHING_PENDING;
+    private boolean v2;
+    /** Non-null during the recovery window of a v2 connection only. */
+    private volatile Recovery recovery;
 
     private final Consumer<Client> onServerClose;
 
@@ -70,6 +74,57 @@ public final class Client {
 
     enum WriteResult {
         FIRST_IN_BATCH, WRITTEN, OVERFLOW, CLOSED
+    }
+
+    /**
+     * Makes this a protocol v2 connection (envelopes instead of verbatim frames) whose live messages wait in
+     * {@code recovery} until it is finished. Called before the client is registered in the hub.
+     */
+    public void speakV2(Recovery recovery) {
+        this.v2 = true;
+        this.recovery = recovery;
+    }
+
+    public boolean isV2() {
+        return v2;
+    }
+
+    /** Queues a message for this connection: as published (v1) or in its envelope (v2), or holds it while recovering. */
+    public void deliver(Delivery delivery) {
+        if (!v2) {
+            enqueue(delivery.verbatim());
+            return;
+        }
+        Recovery window = recovery;
+        if (window != null) {
+            switch (window.hold(delivery)) {
+                case HELD -> {
+                    return;
+                }
+                case OVERFLOW -> {
+                    outbox.overflowed(this);
+                    return;
+                }
+                case LIVE -> recovery = null;
+            }
+        }
+        enqueue(delivery.envelope());
+    }
+
+    /**
+     * Ends the recovery window: the welcome, the replay, then the held messages after the given positions.
+     * Returns false when the window had ended already (the connection overflowed or closed meanwhile).
+     */
+    public boolean finishRecovery(WireFrame welcome, List<WireFrame> replay, Envelopes.StreamState user, Envelopes.StreamState broadcast) {
+        Recovery window = recovery;
+        if (window == null) {
+            welcome.release();
+            replay.forEach(WireFrame::release);
+            return false;
+        }
+        boolean finished = window.finish(this, welcome, replay, user, broadcast);
+        recovery = null;
+        return finished;
     }
 
     /** Queues a frame for this connection; the connection's event loop writes it with others in a batch. */
@@ -129,6 +184,14 @@ public final class Client {
         transport.close(code.code(), code.reason());
         onServerClose.accept(this);
         return true;
+    }
+
+    /** Called when the connection is gone: a recovery still under way lets go of what it holds. */
+    void abandonRecovery() {
+        Recovery window = recovery;
+        if (window != null) {
+            window.abandon();
+        }
     }
 
     /** Why the server closed it (or its transport, for a protocol violation), or null when the client closed it. */

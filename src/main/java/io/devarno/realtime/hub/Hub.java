@@ -118,12 +118,13 @@ public class Hub implements Outbox.Listener {
         });
         if (removed[0]) {
             connections.decrementAndGet();
+            client.abandonRecovery();
         }
         return removed[0];
     }
 
-    /** Queues the frame for every local connection of the user. Returns how many connections it was queued for. */
-    public int deliverToUser(String userId, WireFrame frame) {
+    /** Queues the message for every local connection of the user. Returns how many connections it was queued for. */
+    public int deliverToUser(String userId, Delivery message) {
         List<Client> tabs = clientsByUser.get(userId);
         if (tabs == null) {
             metrics.dropped(RealtimeMetrics.DROPPED_NO_LOCAL_CONNECTION);
@@ -131,18 +132,18 @@ public class Hub implements Outbox.Listener {
         }
         int queued = 0;
         for (Client client : tabs) {
-            client.enqueue(frame);
+            client.deliver(message);
             queued++;
         }
         return queued;
     }
 
-    /** Queues the frame for every local connection. */
-    public int broadcast(WireFrame frame) {
+    /** Queues the message for every local connection. */
+    public int broadcast(Delivery message) {
         int queued = 0;
         for (List<Client> tabs : clientsByUser.values()) {
             for (Client client : tabs) {
-                client.enqueue(frame);
+                client.deliver(message);
                 queued++;
             }
         }

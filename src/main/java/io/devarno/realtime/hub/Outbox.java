@@ -50,6 +50,11 @@ final class Outbox implements Runnable {
         }
     }
 
+    /** Reports a connection that has more waiting than it may. */
+    void overflowed(Client client) {
+        listener.overflowed(client);
+    }
+
     @Override
     public void run() {
         ArrayList<Object> batch;

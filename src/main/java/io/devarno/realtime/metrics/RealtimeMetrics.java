@@ -38,6 +38,9 @@ public class RealtimeMetrics {
     private final Counter presenceErrors;
     private final Counter publishedToUser;
     private final Counter publishedBroadcast;
+    private final Counter recoveredComplete;
+    private final Counter recoveredPartial;
+    private final Counter replayed;
     /** Counters by reason tag, so per-message paths do no registry lookup after a reason's first use. */
     private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
     private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
@@ -59,6 +62,17 @@ public class RealtimeMetrics {
                 .forEach(code -> reasonCounter(closedByReason, CLOSED, code.label()));
         DROPPED_REASONS.forEach(reason -> reasonCounter(droppedByReason, DROPPED, reason));
         Arrays.stream(UpgradeRefusal.values()).forEach(refusal -> reasonCounter(rejectedByReason, REJECTED, refusal.label()));
+        this.recoveredComplete = recovered("complete");
+        this.recoveredPartial = recovered("partial");
+        this.replayed = Counter.builder("realtime.history.replayed")
+                .description("Messages replayed from history to reconnecting v2 connections").register(registry);
+    }
+
+    private Counter recovered(String result) {
+        return Counter.builder("realtime.history.recovered").tag("result", result)
+                .description("Stream recoveries asked for by v2 connections (since / broadcast_since): complete, "
+                        + "or partial (something was lost, or the position was not valid)")
+                .register(registry);
     }
 
     public void bindGauges(Supplier<Number> connections, Supplier<Number> users) {
@@ -88,6 +102,14 @@ public class RealtimeMetrics {
 
     public void published(boolean broadcast) {
         (broadcast ? publishedBroadcast : publishedToUser).increment();
+    }
+
+    public void historyRecovered(boolean complete) {
+        (complete ? recoveredComplete : recoveredPartial).increment();
+    }
+
+    public void historyReplayed(int messages) {
+        replayed.increment(messages);
     }
 
     public void delivered(int messages) {

@@ -29,6 +29,8 @@ public enum CloseCode {
     INTERNAL_ERROR(1011, "internal error", "error"),
     /** {@code realtime.max-connections} reached while this connection opened: refused right after the upgrade. */
     POD_FULL(1013, "instance is full", "pod_full"),
+    /** A v2 connection whose streams' positions could not be read from Redis (docs/protocol.md, protocol v2). */
+    HISTORY_UNAVAILABLE(1013, "history unavailable; reconnect later", "history_unavailable"),
     /** More than {@code realtime.send-buffer} messages or {@code send-buffer-bytes} bytes undelivered. */
     SLOW_CONSUMER(1013, "slow consumer: send buffer full", "slow_consumer"),
     /** The token's {@code exp} passed and no {@code auth} message extended it. */

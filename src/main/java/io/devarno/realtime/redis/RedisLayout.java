@@ -13,6 +13,8 @@ import io.devarno.realtime.config.RealtimeConfig;
  * <li>{@code realtime:presence:online}: zset of online user ids (all scores 0, paged in id order).</li>
  * <li>{@code realtime:presence:expiry}: zset user id -> expiry of the user's latest connection, swept for dead pods.</li>
  * <li>channels {@code realtime:user:<user>}, {@code realtime:broadcast}, {@code realtime:presence}.</li>
+ * <li>{@code {<channel>}:history}: list, the kept messages of a stream (user or broadcast), oldest first.</li>
+ * <li>{@code {<channel>}:meta}: hash {@code epoch}, {@code top} (the stream's latest offset).</li>
  * </ul>
  * On a Redis Cluster (docs/operations.md#redis-cluster) a script may only touch keys of one slot, so presence is kept
  * per user in the slot of {@code presence:<user>} (the hash tag {@code {presence:<user>}} hashes exactly like it), and
@@ -24,6 +26,8 @@ import io.devarno.realtime.config.RealtimeConfig;
  * <li>{@code realtime:presence:online:{presence-index:<n>}}: zset of the online user ids of bucket n (paged in id order);</li>
  * <li>{@code realtime:presence:expiry:{presence-index:<n>}}: zset user id -> a time by which the sweeper looks at the user again.</li>
  * </ul>
+ * A stream's keys carry its channel name as their hash tag, so that the script recording and publishing a
+ * message touches a single slot of a Redis Cluster: the channel's own (a sharded channel hashes as a key does).
  */
 @Singleton
 public class RedisLayout {
@@ -111,6 +115,16 @@ public class RedisLayout {
 
     public String broadcastChannel() {
         return broadcastChannel;
+    }
+
+    /** The history list of the stream published on {@code channel}. */
+    public String historyKey(String channel) {
+        return "{" + channel + "}:history";
+    }
+
+    /** The epoch and latest offset of the stream published on {@code channel}. */
+    public String historyMetaKey(String channel) {
+        return "{" + channel + "}:meta";
     }
 
     public String presenceChannel() {

@@ -6,8 +6,11 @@ import org.jboss.logging.Logger;
 
 import io.devarno.realtime.config.PodId;
 import io.devarno.realtime.config.RealtimeConfig;
+import io.devarno.realtime.history.Since;
+import io.devarno.realtime.history.StreamJoiner;
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Hub;
+import io.devarno.realtime.hub.Recovery;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.presence.PresenceTracker;
 import io.devarno.realtime.protocol.CloseCode;
@@ -48,9 +51,12 @@ public class RealtimeSocket {
     private final UpgradeAdmission admission;
     private final String podId;
     private final int clientRateLimit;
+    private final StreamJoiner joiner;
+    private final int sendBuffer;
 
     public RealtimeSocket(Hub hub, PresenceTracker presence, ClientMessages messages, RealtimeMetrics metrics,
-            WebSocketTransports transports, UpgradeAdmission admission, PodId podId, RealtimeConfig config) {
+            WebSocketTransports transports, UpgradeAdmission admission, PodId podId, RealtimeConfig config,
+            StreamJoiner joiner) {
         this.hub = hub;
         this.presence = presence;
         this.messages = messages;
@@ -59,6 +65,8 @@ public class RealtimeSocket {
         this.admission = admission;
         this.podId = podId.value();
         this.clientRateLimit = config.clientRateLimit();
+        this.joiner = joiner;
+        this.sendBuffer = config.sendBuffer();
     }
 
     @OnOpen
@@ -73,6 +81,10 @@ public class RealtimeSocket {
         ClientTransport transport = transports.open(connection);
         Client client = new Client(transport, userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
+        boolean v2 = Subprotocols.V2.equals(connection.subprotocol());
+        if (v2) {
+            client.speakV2(new Recovery(sendBuffer));
+        }
         Hub.Registration registration = hub.register(client);
         if (registration != Hub.Registration.ACCEPTED) {
             metrics.upgradeRejected(registration.refusal());
@@ -83,6 +95,20 @@ public class RealtimeSocket {
         connection.userData().put(CLIENT, client);
         metrics.connectionOpened();
         admission.track(presence.joined(client));
+        if (v2) {
+            joinStreams(client, connection.handshakeRequest().query());
+        }
+    }
+
+    /** v2: the welcome, the replay after the client's positions, then live; without Redis the client is asked to come back. */
+    private void joinStreams(Client client, String query) {
+        Since user = Since.parse(QueryParameters.first(query, "since"));
+        Since broadcast = Since.parse(QueryParameters.first(query, "broadcast_since"));
+        joiner.join(client, user, broadcast).subscribe().with(joined -> {
+        }, failure -> {
+            LOG.debugf("connection %s could not join its streams: %s", client.id(), failure.getMessage());
+            client.close(CloseCode.HISTORY_UNAVAILABLE);
+        });
     }
 
     @OnTextMessage

@@ -106,7 +106,7 @@ public class UpgradeGate {
             return;
         }
         handshakeHeaders.keepOnlyHandshakeHeaders(request.headers());
-        withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).ifPresentOrElse(
+        withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).map(Subprotocols::preferV2).ifPresentOrElse(
                 offered -> request.headers().set(SUBPROTOCOLS, handshakeHeaders.share(offered)),
                 () -> request.headers().remove(SUBPROTOCOLS));
         request.headers().set(VERIFIED_USER, identity.userId());
