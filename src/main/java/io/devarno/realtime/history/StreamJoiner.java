@@ -63,7 +63,7 @@ public class StreamJoiner {
         addReplay(replay, StreamKind.BROADCAST, broadcast);
         StreamState userState = new StreamState(user.epoch(), user.top(), recovered(userSince, user));
         StreamState broadcastState = new StreamState(broadcast.epoch(), broadcast.top(), recovered(broadcastSince, broadcast));
-        WireFrame welcome = WireFrame.text(Envelopes.welcome(client.id(), userState, broadcastState));
+        WireFrame welcome = WireFrame.recoveryText(Envelopes.welcome(client.id(), userState, broadcastState));
         if (client.finishRecovery(welcome, replay, userState, broadcastState)) {
             count(userSince, user);
             count(broadcastSince, broadcast);
@@ -78,7 +78,7 @@ public class StreamJoiner {
     private static void addReplay(List<WireFrame> replay, StreamKind stream, History.Page page) {
         long offset = page.from();
         for (String payload : page.payloads()) {
-            replay.add(WireFrame.text(Envelopes.message(stream, page.epoch(), offset++, payload)));
+            replay.add(WireFrame.recoveryText(Envelopes.message(stream, page.epoch(), offset++, payload)));
         }
     }
 

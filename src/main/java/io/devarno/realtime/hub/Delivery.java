@@ -17,6 +17,7 @@ public final class Delivery {
     private final Supplier<WireFrame> verbatimEncoder;
     private final Supplier<String> text;
     private WireFrame verbatim;
+    private String envelopeText;
     private WireFrame envelope;
 
     /**
@@ -55,9 +56,16 @@ public final class Delivery {
     /** The v2 envelope. */
     WireFrame envelope() {
         if (envelope == null) {
-            envelope = WireFrame.text(Envelopes.message(stream, epoch, offset, text.get()));
+            envelope = WireFrame.text(envelopeText());
         }
         return envelope;
+    }
+
+    String envelopeText() {
+        if (envelopeText == null) {
+            envelopeText = Envelopes.message(stream, epoch, offset, text.get());
+        }
+        return envelopeText;
     }
 
     public void release() {

@@ -12,12 +12,14 @@ import io.devarno.realtime.transport.WireFrame;
  * streams makes sure that every message published up to the position it read has reached this pod before it
  * calls {@link #finish}; the held messages at or below that position are in the replay (or before the
  * connection's starting point) and are dropped, the others follow the replay in the order they came. So the
- * connection sees each offset once, in order, whatever the timing. Held messages are bounded by the send
- * buffer: past it the connection is a slow consumer. Nothing of this is kept once the window ends.
+ * connection sees each offset once, in order, whatever the timing. Held messages are bounded ({@code maxHeld}):
+ * past it the connection is a slow consumer, and comes back with its position. Nothing of this is kept once the
+ * window ends.
  */
 public final class Recovery {
 
-    private record Held(StreamKind stream, String epoch, long offset, WireFrame frame) {
+    /** Kept as its envelope's text, encoded again when released: only a recovering connection pays for it. */
+    private record Held(StreamKind stream, String epoch, long offset, String envelope) {
     }
 
     private final int maxHeld;
@@ -32,7 +34,7 @@ public final class Recovery {
         HELD, OVERFLOW, LIVE
     }
 
-    /** Holds the message while the window is open (taking a reference to its envelope). */
+    /** Holds the message while the window is open. */
     synchronized Outcome hold(Delivery delivery) {
         if (held == null) {
             return overflowed ? Outcome.HELD : Outcome.LIVE;
@@ -42,7 +44,7 @@ public final class Recovery {
             overflowed = true;
             return Outcome.OVERFLOW;
         }
-        held.add(new Held(delivery.stream(), delivery.epoch(), delivery.offset(), delivery.envelope().retain()));
+        held.add(new Held(delivery.stream(), delivery.epoch(), delivery.offset(), delivery.envelopeText()));
         return Outcome.HELD;
     }
 
@@ -68,9 +70,10 @@ public final class Recovery {
             boolean replayedOrBefore = message.epoch() != null && message.epoch().equals(position.epoch())
                     && message.offset() <= position.offset();
             if (!replayedOrBefore) {
-                client.enqueue(message.frame());
+                WireFrame frame = WireFrame.recoveryText(message.envelope());
+                client.enqueue(frame);
+                frame.release();
             }
-            message.frame().release();
         }
         held = null;
         return true;
@@ -82,9 +85,6 @@ public final class Recovery {
     }
 
     private void end() {
-        if (held != null) {
-            held.forEach(message -> message.frame().release());
-            held = null;
-        }
+        held = null;
     }
 }

@@ -57,6 +57,16 @@ public final class WireFrame {
         return new WireFrame(wire, headerLength, true);
     }
 
+    /**
+     * A text frame of a v2 connection's recovery: its welcome, a replayed message, a message held while it recovered.
+     * Such a burst is bounded by the history settings (and the send buffer, for the held ones), so it is neither
+     * judged by the send buffer nor counted as delivered (replays have their own counter).
+     */
+    public static WireFrame recoveryText(String payload) {
+        WireFrame frame = text(payload);
+        return new WireFrame(frame.wire, frame.headerLength, false);
+    }
+
     /** An empty ping control frame (the heartbeat). */
     public static WireFrame ping() {
         ByteBuf wire = header(PING, 0);

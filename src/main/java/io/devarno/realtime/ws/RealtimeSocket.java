@@ -52,7 +52,7 @@ public class RealtimeSocket {
     private final String podId;
     private final int clientRateLimit;
     private final StreamJoiner joiner;
-    private final int sendBuffer;
+    private final int maxHeld;
 
     public RealtimeSocket(Hub hub, PresenceTracker presence, ClientMessages messages, RealtimeMetrics metrics,
             WebSocketTransports transports, UpgradeAdmission admission, PodId podId, RealtimeConfig config,
@@ -66,7 +66,9 @@ public class RealtimeSocket {
         this.podId = podId.value();
         this.clientRateLimit = config.clientRateLimit();
         this.joiner = joiner;
-        this.sendBuffer = config.sendBuffer();
+        // A recovery holds at most what the streams keep (or a send buffer's worth): past that, the connection is
+        // closed as a slow consumer and comes back with its position.
+        this.maxHeld = Math.max(config.sendBuffer(), config.history().size() + config.history().broadcastSize());
     }
 
     @OnOpen
@@ -83,7 +85,7 @@ public class RealtimeSocket {
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         boolean v2 = Subprotocols.V2.equals(connection.subprotocol());
         if (v2) {
-            client.speakV2(new Recovery(sendBuffer));
+            client.speakV2(new Recovery(maxHeld));
         }
         Hub.Registration registration = hub.register(client);
         if (registration != Hub.Registration.ACCEPTED) {

@@ -43,8 +43,10 @@ class HistoryRecoveryIT {
     static void startPods() {
         redis = new RedisProcess().start();
         cli = redis.cli();
-        podA = ServiceProcess.start("pod-a", redis, Map.of("realtime.history.size", KEPT));
-        podB = ServiceProcess.start("pod-b", redis, Map.of("realtime.history.size", KEPT));
+        // Dropped connections are noticed by the server a little later: room for them while the tab comes back.
+        Map<String, String> settings = Map.of("realtime.history.size", KEPT, "realtime.max-connections-per-user", "64");
+        podA = ServiceProcess.start("pod-a", redis, settings);
+        podB = ServiceProcess.start("pod-b", redis, settings);
     }
 
     @AfterAll
@@ -94,6 +96,14 @@ class HistoryRecoveryIT {
         }
     }
 
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void restPublish(ServiceProcess pod, String user, String payload) {
         int status = pod.post("/api/v1/realtime/users/" + user + "/messages", payload).statusCode();
         if (status != 202) {
@@ -114,7 +124,7 @@ class HistoryRecoveryIT {
         String user = user("race");
         V2Tab tab = new V2Tab(user);
         tab.connect(podA.socket());
-        tab.read(Duration.ofMillis(300));
+        assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)));
         assertEquals(0, tab.userOffset(), "a new stream starts at 0");
 
         String script = recordScript();
@@ -127,6 +137,9 @@ class HistoryRecoveryIT {
             for (int reconnect = 0; reconnect < 40; reconnect++) {
                 tab.drop();
                 tab.connect((reconnect % 2 == 0 ? podB : podA).socket());
+                if (reconnect % 3 != 0) { // else it may be dropped before its welcome, as a flaky network would
+                    assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)), tab.log());
+                }
                 tab.read(Duration.ofMillis(ThreadLocalRandom.current().nextInt(10, 200)));
             }
             assertTrue(publishers.published() > 200, "publishers kept publishing: " + publishers.published());
@@ -138,8 +151,8 @@ class HistoryRecoveryIT {
 
         assertEquals(List.of(), tab.problems());
         assertEquals(LongStream.rangeClosed(1, top).boxed().toList(), tab.userOffsets(),
-                "every offset exactly once, in order, over 41 connections");
-        assertEquals(41, tab.welcomes().size());
+                "every offset exactly once, in order, over 41 connections:" + tab.log());
+        assertTrue(tab.welcomes().size() >= 27, "recovered many times: " + tab.welcomes().size());
         assertTrue(tab.welcomes().stream().skip(1).allMatch(welcome -> welcome.user().recovered()),
                 "every reconnect recovered: " + tab.welcomes());
         List<Long> broadcasts = tab.broadcastOffsets();
@@ -153,7 +166,7 @@ class HistoryRecoveryIT {
         String user = user("plain");
         V2Tab tab = new V2Tab(user);
         tab.connect(podB.socket());
-        tab.read(Duration.ofMillis(300));
+        assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)));
         cli.call("PUBLISH", "realtime:user:" + user, "plain-1");
         tab.read(Duration.ofMillis(500));
         tab.close();

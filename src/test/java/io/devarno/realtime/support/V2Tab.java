@@ -28,6 +28,7 @@ public final class V2Tab implements AutoCloseable {
     private final List<String> unrecorded = new ArrayList<>();
     private final List<V2.Welcome> welcomes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    private final StringBuilder log = new StringBuilder();
     private boolean awaitingWelcome;
 
     public V2Tab(String user) {
@@ -40,6 +41,7 @@ public final class V2Tab implements AutoCloseable {
                 : "?since=" + userEpoch + ":" + userOffset + "&broadcast_since=" + broadcastEpoch + ":" + broadcastOffset;
         socket = WsClient.connect(URI.create(ws + query), Map.of("X-User-ID", user), V2.OFFER, true);
         awaitingWelcome = true;
+        log.append("\nconnect ").append(ws.getPort()).append(query).append(':');
     }
 
     /** Reads every frame that arrives within {@code time}; returns early when the connection closes and nothing is left. */
@@ -51,11 +53,24 @@ public final class V2Tab implements AutoCloseable {
             }
             if (socket.isClosed()) {
                 socket.drain().forEach(this::take);
+                log.append(" closed ").append(socket.awaitClose(Duration.ofMillis(1)));
                 return;
             }
             sleep(5);
         }
         socket.drain().forEach(this::take);
+    }
+
+    /** Reads until this connection's welcome has come; false when it has not within {@code time}. */
+    public boolean awaitWelcome(Duration time) {
+        long deadline = System.nanoTime() + time.toNanos();
+        while (awaitingWelcome && System.nanoTime() < deadline && !socket.isClosed()) {
+            read(Duration.ofMillis(20));
+        }
+        if (awaitingWelcome && socket.isClosed()) {
+            read(Duration.ofMillis(1));
+        }
+        return !awaitingWelcome;
     }
 
     /** Reads until the user stream has reached {@code offset} or the time is up. */
@@ -71,10 +86,15 @@ public final class V2Tab implements AutoCloseable {
     public void drop() {
         socket.drain().forEach(this::take);
         socket.abort();
+        log.append(" dropped");
     }
 
     public boolean isClosed() {
         return socket.isClosed();
+    }
+
+    public WsClient.Close closeStatus() {
+        return socket.isClosed() ? socket.awaitClose(java.time.Duration.ofMillis(1)) : null;
     }
 
     public WsClient.Close awaitClose(Duration timeout) {
@@ -91,6 +111,7 @@ public final class V2Tab implements AutoCloseable {
             }
             V2.Welcome welcome = V2.Welcome.of(frame);
             welcomes.add(welcome);
+            log.append(" welcome ").append(welcome.user());
             awaitingWelcome = false;
             if (userEpoch == null) {
                 userEpoch = welcome.user().epoch();
@@ -116,12 +137,18 @@ public final class V2Tab implements AutoCloseable {
             }
             userOffsets.add(offset);
             userData.add(json.path("data").asText());
+            log.append(' ').append(offset);
             userOffset = offset;
         } else {
             broadcastOffsets.add(offset);
             broadcastEpoch = json.path("epoch").asText();
             broadcastOffset = offset;
         }
+    }
+
+    /** What each connection got, for failure messages. */
+    public String log() {
+        return log.toString();
     }
 
     public String user() {
