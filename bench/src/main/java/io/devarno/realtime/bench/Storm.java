@@ -53,10 +53,12 @@ final class Storm {
         Thread pacer = null;
         try {
             steady.connectAll();
+            json.put("steady_connected", steady.connected.get());
             if (steady.connected.get() < o.steadyUsers) {
-                System.out.printf("only %d of %d steady tabs connected %s%n", steady.connected.get(), o.steadyUsers,
+                System.out.printf("%d of %d steady tabs connected %s%n", steady.connected.get(), o.steadyUsers,
                         steady.failureReasons);
-                json.put("steady_connected", steady.connected.get());
+            }
+            if (steady.connected.get() == 0) {
                 return 2;
             }
             for (int l = 0; l < o.publishers; l++) {
