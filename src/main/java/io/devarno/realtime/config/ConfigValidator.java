@@ -29,8 +29,9 @@ public class ConfigValidator {
             throw new ConfigurationException("Invalid configuration: " + String.join("; ", problems));
         }
         if (config.auth().mode() == RealtimeConfig.AuthMode.TRUSTED_HEADER) {
-            LOG.warn("realtime.auth.mode=trusted-header: the user id is taken from X-User-ID / ?user_id= as sent; "
-                    + "port 8085 must stay internal, reachable only from the gateway");
+            LOG.warnf("realtime.auth.mode=trusted-header: the user id is taken from X-User-ID / ?user_id= as sent; "
+                    + "port %s must stay internal, reachable only from the gateway",
+                    ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", String.class).orElse("8085"));
         }
         if (config.allowedOrigins().isEmpty()) {
             LOG.info("realtime.allowed-origins is empty: browser upgrades (with an Origin header) are refused "

@@ -56,6 +56,36 @@ class RestApiTest extends ServiceTestBase {
     }
 
     @Test
+    void aBodyThatIsNotUtf8Answers400() {
+        given().body(new byte[] { '{', (byte) 0xC3, 0x28, '}' }).contentType("text/plain")
+                .post("/api/v1/realtime/users/{u}/messages", "utf8-target").then().statusCode(400)
+                .contentType("application/json").body("error", equalTo("invalid_utf8"));
+    }
+
+    @Test
+    void aJsonBodyMustParseAndAnyOtherTypeIsOpaqueText() {
+        given().body("{\"a\":").contentType("application/json").post("/api/v1/realtime/broadcast").then().statusCode(400)
+                .body("error", equalTo("invalid_json"));
+        given().body("{\"a\":1} trailing").contentType("application/json; charset=utf-8").post("/api/v1/realtime/broadcast")
+                .then().statusCode(400).body("error", equalTo("invalid_json"));
+        given().body("{\"a\":1}").contentType("application/json").post("/api/v1/realtime/broadcast").then().statusCode(202);
+        given().body("{\"a\":").contentType("text/plain").post("/api/v1/realtime/broadcast").then().statusCode(202);
+    }
+
+    @Test
+    void everyErrorUnderApiAndWsIsJson() {
+        given().get("/api/v1/realtime/nothing-here").then().statusCode(404).contentType("application/json")
+                .body("error", equalTo("not_found")).body("message", notNullValue());
+        given().get("/api/elsewhere").then().statusCode(404).contentType("application/json").body("error", equalTo("not_found"));
+        given().header("X-User-ID", "u1").get("/ws/unknown").then().statusCode(404).contentType("application/json")
+                .body("error", equalTo("not_found"));
+        given().delete("/api/v1/realtime/broadcast").then().statusCode(405).contentType("application/json")
+                .body("error", equalTo("method_not_allowed"));
+        given().accept("text/plain").get("/api/v1/realtime/connections").then().statusCode(406)
+                .contentType("application/json").body("error", equalTo("not_acceptable"));
+    }
+
+    @Test
     void theBodyIsDeliveredByteForByte() {
         String user = uniqueUser("bytes");
         var tab = connect(user);
