@@ -74,6 +74,7 @@ class ConnectStormAdmissionTest extends ServiceTestBase {
         long retryAfter = Long.parseLong(refused.headers().get("retry-after"));
         assertTrue(retryAfter >= 2 && retryAfter <= 4, "Retry-After " + retryAfter);
         assertTrue(refused.headers().get("content-type").startsWith("application/json"), refused.headers().toString());
+        assertEquals("close", refused.headers().get("connection"));
         WsClient.Rejection body = WsClient.reject(socketUri(), Map.of("X-User-ID", refusedUser));
         assertEquals(503, body.status());
         assertTrue(body.body().startsWith("{\"error\":\"overloaded\",\"message\":\""), body.body());
