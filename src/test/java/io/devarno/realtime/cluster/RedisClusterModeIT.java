@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.devarno.realtime.support.RedisCli;
 import io.devarno.realtime.support.RedisClusterProcess;
 import io.devarno.realtime.support.ServiceProcess;
+import io.devarno.realtime.support.V2Tab;
 import io.devarno.realtime.support.WsClient;
 
 /**
@@ -281,6 +282,44 @@ class RedisClusterModeIT {
             assertEquals(List.of(
                     "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":true,\"at\":0}",
                     "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":false,\"at\":0}"), mine);
+        }
+    }
+
+    /** Contract sections 10 and 11: a v2 tab that reconnects with since, to the other pod, gets what it missed. */
+    @Test
+    @Order(5)
+    void aTabReconnectingWithSinceGetsEveryMessageItMissedOnTheCluster() throws Exception {
+        String user = user("recover");
+        String channel = "realtime:user:" + user;
+        try (V2Tab tab = new V2Tab(user)) {
+            tab.connect(podA.socket());
+            assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)), tab.log());
+            awaitShardSubscribers(user, 1);
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(202, podB.post("/api/v1/realtime/users/" + user + "/messages", "live-" + i).statusCode());
+            }
+            assertTrue(tab.readUntilUserOffset(3, Duration.ofSeconds(10)), tab.log());
+
+            tab.drop();
+            for (int i = 4; i <= 5; i++) {
+                assertEquals(202, podB.post("/api/v1/realtime/users/" + user + "/messages", "missed-" + i).statusCode());
+            }
+            // The Redis-native recording route: the script, with SPUBLISH, on the master owning the stream's slot.
+            String script = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/resources/lua/history-record.lua"));
+            try (RedisCli owner = on(channel)) {
+                assertEquals(cluster.masterOf(channel), cluster.masterOf("{" + channel + "}:history"), "a stream lives in its channel's slot");
+                List<Object> position = owner.list("EVAL", script, "2", "{" + channel + "}:history", "{" + channel + "}:meta",
+                        "missed-6", "100", "600000", "SPUBLISH");
+                assertEquals(6L, position.get(1));
+            }
+
+            tab.connect(podB.socket());
+            assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)), tab.log());
+            assertTrue(tab.readUntilUserOffset(6, Duration.ofSeconds(10)), tab.log());
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), tab.userOffsets(), tab.log());
+            assertEquals(List.of("live-1", "live-2", "live-3", "missed-4", "missed-5", "missed-6"), tab.userData(), tab.log());
+            assertTrue(tab.welcomes().get(1).user().recovered(), tab.log());
+            assertEquals(List.of(), tab.problems());
         }
     }
 
