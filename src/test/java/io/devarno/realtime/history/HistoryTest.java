@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.devarno.realtime.support.PrometheusText;
 import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
 import io.devarno.realtime.support.V2;
@@ -283,6 +284,30 @@ class HistoryTest extends ServiceTestBase {
         Published all = broadcast("b-read");
         given().queryParam("since", all.epoch() + ":" + (all.offset() - 1)).get("/api/v1/realtime/broadcast/history")
                 .then().statusCode(200).body("messages.data", equalTo(List.of("b-read"))).body("recovered", equalTo(true));
+    }
+
+    private static double metric(String series) {
+        return PrometheusText.value(given().get("/q/metrics").then().statusCode(200).extract().asString(), series);
+    }
+
+    @Test
+    void recoveriesAndReplayedMessagesAreCounted() {
+        String user = uniqueUser("metrics");
+        Published first = publish(user, "x1");
+        publish(user, "x2");
+        double complete = metric("realtime_history_recovered_total{result=\"complete\"}");
+        double partial = metric("realtime_history_recovered_total{result=\"partial\"}");
+        double replayed = metric("realtime_history_replayed_total");
+
+        WsClient recovered = v2(user, since("since", first.epoch(), 1));
+        Welcome.of(recovered.next());
+        assertEquals(V2.message("user", first.epoch(), 2, "x2"), recovered.next());
+        WsClient malformed = v2(user, "?since=nonsense");
+        Welcome.of(malformed.next());
+
+        assertEquals(complete + 1, metric("realtime_history_recovered_total{result=\"complete\"}"));
+        assertEquals(partial + 1, metric("realtime_history_recovered_total{result=\"partial\"}"));
+        assertEquals(replayed + 1, metric("realtime_history_replayed_total"));
     }
 
     private static String abbreviated(String value) {
