@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
-export const JAR = join(REPO, "target", "quarkus-app", "quarkus-run.jar");
+export const JAR = process.env.REALTIME_JAR || join(REPO, "target", "quarkus-app", "quarkus-run.jar");
 export const REDIS_SERVER = process.env.REDIS_SERVER || "/usr/bin/redis-server";
 const LOGS = join(REPO, "target", "js-it");
 export const ISSUER = "https://issuer.js-it.test";

@@ -400,7 +400,7 @@
   }
 
   function createTab(user, token) {
-    var tab = { id: ++tabSeq, user: user, token: token, socket: null, frames: 0, pingAt: null };
+    var tab = { id: ++tabSeq, user: user, token: token, client: null, frames: 0 };
     var panel = el("article", "tab");
     panel.setAttribute("data-user", user);
     panel.setAttribute("data-tab-id", String(tab.id));
@@ -436,18 +436,18 @@
     tab.pingButton = ping; tab.toggle = toggle;
 
     ping.addEventListener("click", function () {
-      if (tab.socket && tab.socket.readyState === WebSocket.OPEN) {
-        tab.pingAt = performance.now();
-        tab.socket.send('{"type":"ping"}');
+      if (tab.client && tab.client.state === "open") {
         addFrame(tab, "sent", '{"type":"ping"}', null);
+        tab.client.ping().then(function (roundTrip) {
+          addFrame(tab, "received", '{"type":"pong"}', roundTrip);
+        }, function () { /* the connection ended first: its state says so */ });
       }
     });
     toggle.addEventListener("click", function () {
-      if (tab.socket && tab.socket.readyState <= WebSocket.OPEN) { tab.socket.close(1000, "closed in the console"); }
-      else { connectTab(tab); }
+      if (tab.client.state === "closed") { tab.client.connect(); } else { tab.client.close(); }
     });
     remove.addEventListener("click", function () {
-      if (tab.socket && tab.socket.readyState <= WebSocket.OPEN) { tab.socket.close(1000, "closed in the console"); }
+      tab.client.close();
       panel.remove();
       tabs = tabs.filter(function (t) { return t !== tab; });
       $("tabs-empty").hidden = tabs.length > 0;
@@ -457,56 +457,51 @@
     tabs.push(tab);
     $("tabs").appendChild(panel);
     $("tabs-empty").hidden = true;
-    connectTab(tab);
+    tab.client = createClient(tab);
+    tab.client.connect();
   }
 
   function setTabState(tab, state, text) {
     tab.panel.setAttribute("data-state", state);
     tab.state.setAttribute("data-state", state);
-    tab.state.className = "tab-state pill pill-" + (state === "open" ? "ok" : state === "connecting" ? "wait" : "bad");
+    tab.state.className = "tab-state pill pill-" + (state === "open" ? "ok" : state === "closed" ? "bad" : "wait");
     tab.state.textContent = text;
     tab.pingButton.disabled = state !== "open";
     tab.toggle.textContent = state === "closed" ? "Reconnect" : "Close";
   }
 
-  function connectTab(tab) {
-    var socket;
-    setTabState(tab, "connecting", "connecting");
-    try {
-      socket = tab.token
-        ? new WebSocket(wsUrl(""), ["bearer-token-carrier",
-          encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + tab.token)])
-        : new WebSocket(wsUrl("?user_id=" + encodeURIComponent(tab.user)));
-    } catch (e) {
-      setTabState(tab, "closed", "failed");
-      return;
-    }
-    tab.socket = socket;
-    socket.addEventListener("open", function () { if (tab.socket === socket) { setTabState(tab, "open", "open"); } });
-    socket.addEventListener("close", function (e) {
-      if (tab.socket !== socket) { return; }
-      setTabState(tab, "closed", "closed " + e.code);
-      addFrame(tab, "info", "code " + e.code + (e.reason ? " · " + e.reason : ""), null);
-    });
-    socket.addEventListener("message", function (e) {
-      if (tab.socket !== socket) { return; }
-      var arrived = performance.now();
-      var text = typeof e.data === "string" ? e.data : "[binary frame]";
-      var latency = null;
-      if (pending.has(text)) {
-        latency = arrived - pending.get(text);
-      } else if (tab.pingAt !== null && text === '{"type":"pong"}') {
-        latency = arrived - tab.pingAt;
-        tab.pingAt = null;
+  // Each tab is a client of the library (clients/js, served as realtime-client.js): it reconnects with backoff,
+  // recovers missed messages (protocol v2) and says why it stopped.
+  function createClient(tab) {
+    var client = new Realtime.RealtimeClient(tab.token
+      ? { url: wsUrl(""), getToken: function () { return Promise.resolve(tab.token); } }
+      : { url: wsUrl(""), userId: tab.user });
+    client.on("state", function (s) {
+      var text = s.state;
+      if (s.state === "reconnecting") { text = "reconnecting in " + (s.delayMs / 1000).toFixed(1) + " s"; }
+      setTabState(tab, s.state, text);
+      if (s.code !== undefined && s.previous === "open") {
+        addFrame(tab, "info", "closed with " + s.code + (s.reason ? " · " + s.reason : ""), null);
       }
-      addFrame(tab, "received", text, latency);
     });
+    client.on("message", function (m) {
+      var arrived = performance.now();
+      addFrame(tab, "received", m.data, pending.has(m.data) ? arrived - pending.get(m.data) : null);
+    });
+    client.on("recovered", function (r) {
+      addFrame(tab, "info", r.complete ? "recovered every missed message" : "recovery incomplete: reload the state", null);
+      tab.panel.setAttribute("data-recovered", String(r.complete));
+    });
+    client.on("error", function (e) {
+      addFrame(tab, "info", (e.fatal ? "stopped: " : "") + e.message, null);
+    });
+    return client;
   }
 
   function addFrame(tab, kind, text, latency) {
     var li = el("li", "frame frame-" + kind);
     var meta = el("div", "frame-meta");
-    meta.appendChild(el("span", "dir", kind === "received" ? "↓ received" : kind === "sent" ? "↑ sent" : "• closed"));
+    meta.appendChild(el("span", "dir", kind === "received" ? "↓ received" : kind === "sent" ? "↑ sent" : "•"));
     meta.appendChild(el("span", "time mono", clock(new Date())));
     if (latency !== null) {
       var badge = el("span", "latency", formatMs(latency));

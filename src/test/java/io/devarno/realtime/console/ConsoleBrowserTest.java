@@ -4,34 +4,22 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.devarno.realtime.support.NeedsChromium;
 import io.devarno.realtime.support.ServiceTestBase;
@@ -50,51 +38,22 @@ import io.quarkus.test.junit.TestProfile;
 @NeedsChromium
 class ConsoleBrowserTest extends ServiceTestBase {
 
-    private static final Path CHROMIUM = Path.of(System.getProperty("console.test.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("console.test.chromedriver", "/usr/bin/chromedriver"));
     private static final Path SCREENSHOT = Path.of("target", "console-screenshot.png");
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    private HeadlessChromium browser;
     private ChromeDriver driver;
-    private ChromeDriverService service;
-    private Path profile;
 
     @BeforeEach
-    void startBrowser() throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("The console browser test needs Chromium at " + CHROMIUM + " and chromedriver at " + CHROMEDRIVER
-                    + " (Debian: apt-get install chromium chromium-driver). Found: chromium="
-                    + Files.isExecutable(CHROMIUM) + ", chromedriver=" + Files.isExecutable(CHROMEDRIVER));
-        }
-        // An explicit driver: Selenium Manager is skipped, nothing is downloaded.
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        profile = Files.createTempDirectory("console-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1440,1000", "--force-device-scale-factor=1");
-        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
+    void startBrowser() {
+        browser = new HeadlessChromium();
+        driver = browser.driver;
     }
 
     @AfterEach
-    void stopBrowser() throws IOException {
-        try {
-            if (driver != null) {
-                driver.quit();
-            }
-        } finally {
-            if (service != null) {
-                service.stop();
-            }
-            if (profile != null) {
-                try (Stream<Path> files = Files.walk(profile)) {
-                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-                }
-            }
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
         }
     }
 
@@ -216,13 +175,7 @@ class ConsoleBrowserTest extends ServiceTestBase {
     }
 
     private void waitFor(String what, java.util.function.BooleanSupplier condition) {
-        try {
-            new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                    .until(d -> condition.getAsBoolean());
-        } catch (org.openqa.selenium.TimeoutException e) {
-            saveScreenshot(Path.of("target", "console-failure.png"));
-            throw new AssertionError("timed out waiting for " + what + " (see target/console-failure.png)", e);
-        }
+        browser.waitFor(what, WAIT, condition);
     }
 
     /** The whole page: the viewport is set to the document's height first (headless caps the window size). */
@@ -234,24 +187,13 @@ class ConsoleBrowserTest extends ServiceTestBase {
         // the chart redraws on resize; give it two frames
         js.executeAsyncScript("var done = arguments[arguments.length - 1];"
                 + "requestAnimationFrame(function () { requestAnimationFrame(function () { done(); }); });");
-        saveScreenshot(SCREENSHOT);
+        browser.saveScreenshot(SCREENSHOT);
         assertTrue(Files.size(SCREENSHOT) > 10_000, "a real screenshot");
-    }
-
-    private void saveScreenshot(Path target) {
-        try {
-            Files.createDirectories(target.getParent());
-            Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("screenshot failed: " + e);
-        }
     }
 
     /** No script error and no Content-Security-Policy violation in the page's console. */
     private void assertNoPageErrors() {
-        List<String> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage).collect(Collectors.toList());
+        List<String> errors = browser.pageErrors();
         assertTrue(errors.isEmpty(), "errors in the page: " + errors);
     }
 }

@@ -43,7 +43,10 @@ public final class ServiceProcess implements AutoCloseable {
         return pod;
     }
 
-    /** Starts a pod without waiting for it (for start-ups that are meant to fail). */
+    /**
+     * Starts a pod without waiting for it (for start-ups that are meant to fail). A free port unless
+     * {@code overrides} sets {@code quarkus.http.port} (a restart on the same address).
+     */
     public static ServiceProcess launch(String podId, RedisProcess redis, Map<String, String> overrides) {
         return launch(podId, Map.of("quarkus.redis.hosts", redis.uri()), overrides);
     }
@@ -57,7 +60,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private static ServiceProcess launch(String podId, Map<String, String> redisSettings, Map<String, String> overrides) {
-        int port = RedisProcess.freePort();
+        String fixedPort = overrides.get("quarkus.http.port");
+        int port = fixedPort != null ? Integer.parseInt(fixedPort) : RedisProcess.freePort();
         Map<String, String> settings = new HashMap<>();
         settings.put("quarkus.profile", "test");
         settings.putAll(redisSettings);
