@@ -164,9 +164,11 @@ export class RealtimeClient extends Emitter {
     }
     this.needFreshToken = false;
     const url = this.socketUrl();
+    // The carrier's name is offered even without a token: a v1 server (before protocol v2, or during a rolling
+    // upgrade) agrees to it, where a browser would fail a handshake that offered only a protocol the server lacks.
     const protocols = usesToken
       ? [PROTOCOL_V2, TOKEN_CARRIER, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)]
-      : [PROTOCOL_V2];
+      : [PROTOCOL_V2, TOKEN_CARRIER];
     let Impl;
     try {
       Impl = await this.webSocketImpl();

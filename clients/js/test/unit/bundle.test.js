@@ -25,7 +25,7 @@ test("the browser build is one self-contained script exposing Realtime.RealtimeC
   client.connect();
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(FakeSocket.instances.length, 1);
-  assert.deepEqual([...FakeSocket.last().protocols], ["realtime.v2"]);
+  assert.deepEqual([...FakeSocket.last().protocols], ["realtime.v2", "bearer-token-carrier"]);
   client.close();
 });
 

@@ -59,11 +59,11 @@ test("connects through the subprotocol carrier, offering realtime.v2 first", asy
   assert.deepEqual(c.states(), ["connecting", "open"]);
 });
 
-test("without getToken (trusted-header dev setups) it offers realtime.v2 only and sends user_id", async () => {
+test("without getToken (trusted-header dev setups) it sends user_id and offers realtime.v2, then the carrier's name for a v1 server", async () => {
   const c = client({ userId: "bob@example" });
   c.connect();
   await settle();
-  assert.deepEqual(FakeSocket.last().protocols, ["realtime.v2"]);
+  assert.deepEqual(FakeSocket.last().protocols, ["realtime.v2", "bearer-token-carrier"]);
   assert.equal(FakeSocket.last().url.searchParams.get("user_id"), "bob@example");
 });
 

@@ -458,7 +458,7 @@ var Realtime = (() => {
       }
       this.needFreshToken = false;
       const url = this.socketUrl();
-      const protocols = usesToken ? [PROTOCOL_V2, TOKEN_CARRIER, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)] : [PROTOCOL_V2];
+      const protocols = usesToken ? [PROTOCOL_V2, TOKEN_CARRIER, encodeURIComponent("quarkus-http-upgrade#Authorization#Bearer " + token)] : [PROTOCOL_V2, TOKEN_CARRIER];
       let Impl;
       try {
         Impl = await this.webSocketImpl();
