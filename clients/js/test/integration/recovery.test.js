@@ -21,9 +21,11 @@ before(async () => {
   keys = new Keys();
   publisher = keys.publisher();
   redis = await Redis.start();
+  // 100 kept per user stream: more than a drain's gap at the publishing rate below, fewer than the trimmed test sends
+  const settings = { "realtime.history.size": "100" };
   [a, b] = await Promise.all([
-    Service.start({ name: "a", redis, keys }),
-    Service.start({ name: "b", redis, keys }),
+    Service.start({ name: "a", redis, keys, settings }),
+    Service.start({ name: "b", redis, keys, settings }),
   ]);
   balancer = await Balancer.start([a]);
 });
@@ -84,7 +86,7 @@ describe("recovery against the real service", () => {
             sent.get(u).push(`m${n}`);
           }
         }));
-        await sleep(20);
+        await sleep(100);
       }
     })();
     await sleep(500);
@@ -130,13 +132,13 @@ describe("recovery against the real service", () => {
     await publishAll(b, u, ["m0"]);
     await waitFor("m0", () => first.data().includes("m0"));
     first.close();
-    const missed = Array.from({ length: 15 }, (_, i) => `m${i + 1}`);
-    await publishAll(b, u, missed); // the test profile keeps 10 per user stream
+    const missed = Array.from({ length: 115 }, (_, i) => `m${i + 1}`);
+    await publishAll(b, u, missed); // 100 are kept per user stream
     const second = client(u, { position: first.positions });
     second.connect();
-    await waitFor("the kept messages", () => second.data().length >= 10);
+    await waitFor("the kept messages", () => second.data().length >= 100);
     await sleep(300);
-    assert.deepEqual(second.data(), missed.slice(5), "the last 10 kept, in order, once");
+    assert.deepEqual(second.data(), missed.slice(15), "the last 100 kept, in order, once");
     const [report] = second.events("recovered");
     assert.equal(report.complete, false);
     assert.equal(report.user.recovered, false);
