@@ -84,6 +84,13 @@ class JwtAuthTest extends ServiceTestBase {
     }
 
     @Test
+    void aTokenJustPastItsExpGets401LikeAnyExpiredToken() {
+        // a token past its exp never opens a connection that the heartbeat would close with 4001 at its first tick
+        String expired = TestTokens.token(uniqueUser("skew"), Set.of(), Instant.now().minusSeconds(30));
+        assertEquals(401, WsClient.reject(socketUri(), Map.of("Authorization", "Bearer " + expired)).status());
+    }
+
+    @Test
     void aTokenFromAnotherIssuerGets401() {
         assertEquals(401, rejectionStatus(Map.of("Authorization", "Bearer " + TestTokens.withIssuer("x", "https://other.test"))));
     }
