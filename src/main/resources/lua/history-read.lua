@@ -1,4 +1,5 @@
--- Reads a stream's position and what it keeps after a given position, atomically (contract section 10).
+-- Reads a stream's position and what it keeps after a given position, atomically
+-- (docs/protocol.md#protocol-v2-history-and-recovery).
 --
 -- KEYS[1] {<channel>}:history, KEYS[2] {<channel>}:meta (as in history-record.lua)
 -- ARGV[1] the epoch of the position to read after ('' = from the stream's start in its current epoch)

@@ -1,7 +1,7 @@
--- Records a message in its stream's history and publishes it, as one atomic step (contract section 10): the
--- order of a stream's history is the order in which every pod receives it live, and a message is either
--- recorded and published or neither. The service's REST API runs this script; services that publish through
--- Redis run it too (docs/protocol.md, "Recording through Redis"):
+-- Records a message in its stream's history and publishes it, as one atomic step
+-- (docs/protocol.md#protocol-v2-history-and-recovery): the order of a stream's history is the order in which every pod
+-- receives it live, and a message is either recorded and published or neither. The service's REST API runs this script;
+-- services that publish through Redis run it too (docs/protocol.md, "Recording through Redis"):
 --
 --   EVALSHA <sha1> 2 {realtime:user:<id>}:history {realtime:user:<id>}:meta <payload> <size> <ttl-ms> PUBLISH
 --

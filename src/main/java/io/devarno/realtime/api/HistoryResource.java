@@ -20,10 +20,10 @@ import io.devarno.realtime.hub.StreamKind;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Reading a stream's history (contract section 10), for a backend that renders a page and hands the position to
- * it: {@code {"epoch","offset","messages":[{"offset","data"}],"recovered"}}. Without {@code since}, from the start
- * of the current epoch; {@code limit} (default 100, at most 1000) caps the messages, oldest first, so a reader
- * pages on with the last offset it got; {@code limit=0} answers the position only.
+ * Reading a stream's history (docs/protocol.md#protocol-v2-history-and-recovery), for a backend that renders a page and
+ * hands the position to it: {@code {"epoch","offset","messages":[{"offset","data"}],"recovered"}}. Without
+ * {@code since}, from the start of the current epoch; {@code limit} (default 100, at most 1000) caps the messages,
+ * oldest first, so a reader pages on with the last offset it got; {@code limit=0} answers the position only.
  */
 @Path("/api/v1/realtime")
 @Produces(MediaType.APPLICATION_JSON)

@@ -32,8 +32,9 @@ import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Publishing through the internal API: the body is recorded in the target's stream (contract section 10) and
- * delivered as-is to every connection of the target; the answer gives its position.
+ * Publishing through the internal API: the body is recorded in the target's stream
+ * (docs/protocol.md#protocol-v2-history-and-recovery) and delivered as-is to every connection of the target; the answer
+ * gives its position.
  */
 @Path("/api/v1/realtime")
 @Produces(MediaType.APPLICATION_JSON)

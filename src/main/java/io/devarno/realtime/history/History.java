@@ -16,10 +16,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * The streams' history in Redis (contract section 10): recording a message (and publishing it, in the same
- * script) and reading what a stream keeps. Each stream is a list of payloads and a hash {epoch, top}, under the
- * hash tag of the stream's channel (see {@link RedisLayout}); both expire {@code realtime.history.ttl} after the
- * stream's latest message.
+ * The streams' history in Redis (docs/protocol.md#protocol-v2-history-and-recovery): recording a message (and
+ * publishing it, in the same script) and reading what a stream keeps. Each stream is a list of payloads and a hash
+ * {epoch, top}, under the hash tag of the stream's channel (see {@link RedisLayout}); both expire
+ * {@code realtime.history.ttl} after the stream's latest message.
  */
 @ApplicationScoped
 public class History {
@@ -46,7 +46,8 @@ public class History {
 
     public History(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, RedisDeployment deployment) {
         this.redis = redis;
-        // Sharded pub/sub for user channels on a Redis Cluster (contract section 11); broadcasts reach every node.
+        // Sharded pub/sub for user channels on a Redis Cluster (docs/operations.md#redis-cluster); broadcasts reach
+        // every node.
         this.userPublish = deployment.isCluster() ? "SPUBLISH" : "PUBLISH";
         this.layout = layout;
         this.timeout = config.redis().timeout();

@@ -7,7 +7,7 @@ package io.devarno.realtime.history;
  */
 public sealed interface Since {
 
-    /** The longest epoch a stream has (contract section 10). */
+    /** The longest epoch a stream has (docs/protocol.md#protocol-v2-history-and-recovery). */
     int MAX_EPOCH_LENGTH = 64;
     /** 18 digits always fit in a long (and are far beyond any stream's top). */
     int MAX_OFFSET_DIGITS = 18;

@@ -15,8 +15,9 @@ import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Brings a v2 connection into its two streams (contract section 10): the welcome with each stream's position,
- * the replay of what it missed after its {@code since}, then the live messages, each offset once and in order.
+ * Brings a v2 connection into its two streams (docs/protocol.md#protocol-v2-history-and-recovery): the welcome with
+ * each stream's position, the replay of what it missed after its {@code since}, then the live messages, each offset
+ * once and in order.
  * <p>
  * The connection is registered with a {@link io.devarno.realtime.hub.Recovery} that holds its live messages. For
  * each stream: wait until this pod is subscribed to it and caught up ({@link Broker#caughtUp}), so that every

@@ -4,10 +4,11 @@ import java.util.function.Supplier;
 import io.devarno.realtime.transport.WireFrame;
 
 /**
- * One message on its way from Redis to the connections of a stream (a user's, or the broadcast one): recorded,
- * with its position, or a plain unrecorded {@code PUBLISH}. v1 connections get the published bytes as they are,
- * v2 connections the envelope (contract section 10); each form is encoded once, when the first connection that
- * needs it is reached. Used on the fanning-out thread only; whoever creates it releases it after the fan-out.
+ * One message on its way from Redis to the connections of a stream (a user's, or the broadcast one): recorded, with its
+ * position, or a plain unrecorded {@code PUBLISH}. v1 connections get the published bytes as they are, v2 connections
+ * the envelope (docs/protocol.md#protocol-v2-history-and-recovery); each form is encoded once, when the first
+ * connection that needs it is reached. Used on the fanning-out thread only; whoever creates it releases it after the
+ * fan-out.
  */
 public final class Delivery {
 

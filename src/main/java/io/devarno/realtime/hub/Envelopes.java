@@ -1,8 +1,8 @@
 package io.devarno.realtime.hub;
 
 /**
- * The JSON frames of protocol v2 (contract section 10), written by hand: they are built for every message, and
- * their shape is fixed.
+ * The JSON frames of protocol v2 (docs/protocol.md#protocol-v2-history-and-recovery), written by hand: they are built
+ * for every message, and their shape is fixed.
  */
 public final class Envelopes {
 

@@ -7,14 +7,13 @@ import io.devarno.realtime.hub.Envelopes.StreamState;
 import io.devarno.realtime.transport.WireFrame;
 
 /**
- * The recovery window of a v2 connection (contract section 10): from its registration in the hub until its
- * welcome and replay are queued, the live messages for it are held here. Whoever joins the connection to its
- * streams makes sure that every message published up to the position it read has reached this pod before it
- * calls {@link #finish}; the held messages at or below that position are in the replay (or before the
- * connection's starting point) and are dropped, the others follow the replay in the order they came. So the
- * connection sees each offset once, in order, whatever the timing. Held messages are bounded ({@code maxHeld}):
- * past it the connection is a slow consumer, and comes back with its position. Nothing of this is kept once the
- * window ends.
+ * The recovery window of a v2 connection (docs/protocol.md#protocol-v2-history-and-recovery): from its registration in
+ * the hub until its welcome and replay are queued, the live messages for it are held here. Whoever joins the connection
+ * to its streams makes sure that every message published up to the position it read has reached this pod before it
+ * calls {@link #finish}; the held messages at or below that position are in the replay (or before the connection's
+ * starting point) and are dropped, the others follow the replay in the order they came. So the connection sees each
+ * offset once, in order, whatever the timing. Held messages are bounded ({@code maxHeld}): past it the connection is a
+ * slow consumer, and comes back with its position. Nothing of this is kept once the window ends.
  */
 public final class Recovery {
 

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The WebSocket subprotocols the server agrees to: {@code bearer-token-carrier} (the browser's token carrier,
- * contract section 2) and {@code realtime.v2} (protocol v2, contract section 10). Both are listed in
- * {@code quarkus.websockets-next.server.supported-subprotocols}.
+ * docs/security.md) and {@code realtime.v2} (protocol v2, docs/protocol.md#protocol-v2-history-and-recovery). Both are
+ * listed in {@code quarkus.websockets-next.server.supported-subprotocols}.
  */
 final class Subprotocols {
 

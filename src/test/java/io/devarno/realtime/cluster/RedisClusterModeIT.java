@@ -285,7 +285,9 @@ class RedisClusterModeIT {
         }
     }
 
-    /** Contract sections 10 and 11: a v2 tab that reconnects with since, to the other pod, gets what it missed. */
+    /** Protocol v2 on a Redis Cluster (docs/protocol.md#protocol-v2-history-and-recovery,
+    * docs/operations.md#redis-cluster): a v2 tab that reconnects with since, to the other pod, gets what it missed.
+    * */
     @Test
     @Order(5)
     void aTabReconnectingWithSinceGetsEveryMessageItMissedOnTheCluster() throws Exception {

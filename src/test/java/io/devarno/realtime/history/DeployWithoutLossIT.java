@@ -23,9 +23,10 @@ import io.devarno.realtime.support.V2Tab;
 import io.devarno.realtime.support.WsClient;
 
 /**
- * Contract section 10, "a rolling deploy loses nothing": v2 tabs on pod A, messages published through pod B
- * without pause, A drained by SIGTERM; every tab reconnects to B with its positions and gets every message once,
- * in order, with {@code recovered} true. Plain PUBLISH on the same run is at most once (no history), as documented.
+ * "A rolling deploy loses nothing" (docs/protocol.md#protocol-v2-history-and-recovery): v2 tabs on pod A, messages
+ * published through pod B without pause, A drained by SIGTERM; every tab reconnects to B with its positions and gets
+ * every message once, in order, with {@code recovered} true. Plain PUBLISH on the same run is at most once (no
+ * history), as documented.
  */
 class DeployWithoutLossIT {
 

@@ -23,9 +23,9 @@ import io.devarno.realtime.support.V2.Welcome;
 import io.devarno.realtime.support.WsClient;
 
 /**
- * Contract section 10 at its limits, on the packaged service: history that expires (ttl), history turned off
- * (size 0), and a Redis outage (recording answers 503, nothing half-recorded, a new epoch after Redis comes back
- * empty).
+ * Protocol v2 (docs/protocol.md#protocol-v2-history-and-recovery) at its limits, on the packaged service: history that
+ * expires (ttl), history turned off (size 0), and a Redis outage (recording answers 503, nothing half-recorded, a new
+ * epoch after Redis comes back empty).
  */
 class HistoryLimitsIT {
 

@@ -28,8 +28,9 @@ import io.devarno.realtime.support.V2;
 import io.devarno.realtime.support.V2Tab;
 
 /**
- * Contract section 10 across two instances of the packaged service: the race between a recovering connection and
- * the messages published while it reads history, and a drain (deploy) that loses nothing.
+ * Protocol v2 (docs/protocol.md#protocol-v2-history-and-recovery) across two instances of the packaged service: the
+ * race between a recovering connection and the messages published while it reads history, and a drain (deploy) that
+ * loses nothing.
  */
 class HistoryRecoveryIT {
 

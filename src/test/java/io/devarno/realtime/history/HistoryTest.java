@@ -28,9 +28,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 /**
- * Contract section 10 on one instance: positions given by the REST API and kept in Redis, the v2 session
- * (welcome, envelopes), recovery with {@code since}, bounded history, a flush, hostile positions, v1 unchanged,
- * and the history REST read. The test profile keeps 10 messages per user and 20 broadcasts.
+ * Protocol v2 (docs/protocol.md#protocol-v2-history-and-recovery) on one instance: positions given by the REST API and
+ * kept in Redis, the v2 session (welcome, envelopes), recovery with {@code since}, bounded history, a flush, hostile
+ * positions, v1 unchanged, and the history REST read. The test profile keeps 10 messages per user and 20 broadcasts.
  */
 @QuarkusTest
 @QuarkusTestResource(RedisTestResource.class)

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Protocol v2 on the client side (contract section 10): the subprotocol to offer and the frames to expect. */
+/** Protocol v2 on the client side (docs/protocol.md#protocol-v2-history-and-recovery): the subprotocol to offer and the
+* frames to expect. */
 public final class V2 {
 
     public static final String SUBPROTOCOL = "realtime.v2";
