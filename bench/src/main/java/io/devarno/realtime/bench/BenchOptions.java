@@ -24,6 +24,8 @@ final class BenchOptions {
               --source-addresses IPS  comma list of local addresses to bind (127.0.0.1,127.0.0.2,...): each gives
                                       ~28k ephemeral ports per server port, needed beyond ~28k connections
               --event-loops N         client event loops [number of CPUs]
+              --v2                    unicast: offer protocol v2 (realtime.v2), check the envelopes' data as above
+                                      and that each tab's offsets strictly increase (publish via rest to record)
             Identity (default: trusted-header mode, X-User-ID: <user>)
               --header 'Name: value'  extra upgrade header, repeatable; {user} is replaced by the user id
               --token-file FILE       lines '<userId> <jwt>': users come from the file, sent as Authorization: Bearer
@@ -85,6 +87,7 @@ final class BenchOptions {
     String jwtAudience;
     long jwtTtl = 3600;
     boolean userHeader = true;
+    boolean v2;
     double rate = -1;
     int payloadSize = 100;
     String publishVia = "redis";
@@ -139,6 +142,10 @@ final class BenchOptions {
             }
             if (key.equals("--no-user-header")) {
                 o.userHeader = false;
+                continue;
+            }
+            if (key.equals("--v2")) {
+                o.v2 = true;
                 continue;
             }
             if (i + 1 >= a.size()) {
@@ -230,6 +237,9 @@ final class BenchOptions {
             rest = instances.stream()
                     .map(u -> URI.create((u.getScheme().equals("wss") ? "https" : "http") + "://" + u.getRawAuthority()))
                     .toList();
+        }
+        if (v2 && !unicast) {
+            throw new UsageException("--v2 is for the unicast scenario");
         }
         if (!publishVia.equals("redis") && !publishVia.equals("rest")) {
             throw new UsageException("--publish-via must be redis or rest");

@@ -20,6 +20,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The client side: N users x T tabs spread over the instances (tab t of user u goes to instance (u*T+t) mod I),
@@ -40,6 +41,10 @@ final class Fleet {
         long reordered;
         long corrupt;
         long lastSeq;
+        /** Protocol v2: the user stream's offset of the welcome, then of the latest envelope. */
+        long lastOffset = -1;
+        /** Protocol v2: envelopes without an offset, or with one not above the tab's previous one. */
+        long offsetErrors;
         final BitSet seen = new BitSet();
 
         Conn(int user, int tab, int instance) {
@@ -52,6 +57,8 @@ final class Fleet {
             return seen.cardinality();
         }
     }
+
+    static final String V2_SUBPROTOCOL = "realtime.v2";
 
     private final BenchOptions options;
     private final Identities identities;
@@ -151,6 +158,9 @@ final class Fleet {
                 .setConnectTimeout((long) (options.connectTimeout * 1000))
                 .setAllowOriginHeader(false); // a server-side client: no Origin (browsers' origins are checked)
         identities.upgradeHeaders(user).forEach(o::addHeader);
+        if (options.v2) {
+            o.addSubProtocol(V2_SUBPROTOCOL);
+        }
         client.connect(o).onComplete(ar -> {
             if (ar.failed()) {
                 failureReasons.computeIfAbsent(reason(ar.cause()), r -> new AtomicLong()).incrementAndGet();
@@ -166,7 +176,13 @@ final class Fleet {
             c.open = true;
             openTabs.incrementAndGet(c.user);
             connected.incrementAndGet();
-            ws.handler(buffer -> onMessage(c, buffer));
+            ws.handler(buffer -> {
+                if (options.v2) {
+                    onEnvelope(c, buffer);
+                } else {
+                    onMessage(c, buffer);
+                }
+            });
             ws.frameHandler(frame -> {
                 if (frame.type() == WebSocketFrameType.PING) {
                     pings.incrementAndGet();
@@ -211,6 +227,39 @@ final class Fleet {
             return "timeout";
         }
         return t.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + (msg.length() > 80 ? msg.substring(0, 80) : msg));
+    }
+
+    /**
+     * Protocol v2: the welcome gives the user stream's starting offset; each message envelope must carry a higher
+     * offset than the tab's previous one, and its data is checked like a v1 frame.
+     */
+    private void onEnvelope(Conn c, Buffer b) {
+        JsonObject frame;
+        try {
+            frame = b.toJsonObject();
+        } catch (RuntimeException e) {
+            frame = new JsonObject();
+        }
+        String type = frame.getString("type", "");
+        if (type.equals("welcome")) {
+            Object offset = frame.getJsonObject("user", new JsonObject()).getValue("offset");
+            c.lastOffset = offset instanceof Number n ? n.longValue() : -1;
+            return;
+        }
+        Object offset = frame.getValue("offset");
+        Object data = frame.getValue("data");
+        if (!type.equals("message") || !(data instanceof String payload)) {
+            c.corrupt++;
+            c.received++;
+            delivered.incrementAndGet();
+            return;
+        }
+        if (offset instanceof Number n && n.longValue() > c.lastOffset) {
+            c.lastOffset = n.longValue();
+        } else {
+            c.offsetErrors++;
+        }
+        onMessage(c, Buffer.buffer(payload));
     }
 
     /** Payload: {"type":"bench","s":SEQ,"t":NANOS,"p":"xxx..."} padded to --payload-size. */

@@ -281,6 +281,7 @@ public final class LoadGenerator {
         long duplicates = 0;
         long reordered = 0;
         long corrupt = 0;
+        long offsetErrors = 0;
         long missing = 0;
         long lostOnClosed = 0;
         for (Fleet.Conn c : fleet.conns) {
@@ -293,6 +294,7 @@ public final class LoadGenerator {
             duplicates += c.duplicates;
             reordered += c.reordered;
             corrupt += c.corrupt;
+            offsetErrors += c.offsetErrors;
             if (c.open) {
                 expected += exp;
                 unique += u;
@@ -325,6 +327,9 @@ public final class LoadGenerator {
         json.put("duplicates", duplicates);
         json.put("reordered", reordered);
         json.put("corrupt", corrupt);
+        if (o.v2) {
+            json.put("v2_offset_errors", offsetErrors);
+        }
         json.put("lost_on_closed_connections", lostOnClosed);
         json.put("measured_seconds", o.duration);
         json.put("delivered_per_s", round(deliveredWindow / window, 1));
@@ -349,6 +354,9 @@ public final class LoadGenerator {
                 o.publishVia.equals("redis") ? ", no subscriber " + noReceiver : "");
         System.out.printf("deliveries: expected %d, unique %d, missing %d, duplicates %d, reordered %d, corrupt %d, "
                 + "lost on closed connections %d%n", expected, unique, missing, duplicates, reordered, corrupt, lostOnClosed);
+        if (o.v2) {
+            System.out.printf("protocol v2: %d envelopes without an offset above the tab's previous one%n", offsetErrors);
+        }
         System.out.printf("delivered/s in the %.0f s window: %.0f (server metric %s)%n", window, deliveredWindow / window,
                 json.getOrDefault("server_metric_delivered_in_window", "n/a"));
         System.out.printf("latency (ms, %d samples): p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f%n", h.count(),
