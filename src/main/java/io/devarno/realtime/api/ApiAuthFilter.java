@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.devarno.realtime.auth.JwtVerifier;
+import io.devarno.realtime.auth.RefusalLog;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
@@ -21,8 +22,10 @@ public class ApiAuthFilter {
     private final JwtVerifier verifier;
     private final boolean enabled;
     private final String role;
+    private final RefusalLog refusals;
 
-    public ApiAuthFilter(JwtVerifier verifier, RealtimeConfig config) {
+    public ApiAuthFilter(JwtVerifier verifier, RealtimeConfig config, RefusalLog refusals) {
+        this.refusals = refusals;
         this.verifier = verifier;
         this.enabled = config.auth().mode() == RealtimeConfig.AuthMode.JWT;
         this.role = config.api().role();
@@ -42,6 +45,7 @@ public class ApiAuthFilter {
         }
         String authorization = context.request().getHeader("Authorization");
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            refusals.refused("api:missing", false, "API call refused (401): no bearer token, " + path);
             deny(context, 401, "unauthorized", "a bearer token is required");
             return;
         }
@@ -51,13 +55,26 @@ public class ApiAuthFilter {
                 .onComplete(outcome -> {
                     context.request().resume();
                     if (outcome.failed()) {
+                        logRefusal(outcome.cause(), path);
                         deny(context, 401, "unauthorized", outcome.cause().getMessage());
                     } else if (!outcome.result().groups().contains(role)) {
+                        refusals.refused("api:role", true, "API call refused (403): the token of '"
+                                + outcome.result().userId() + "' has groups " + outcome.result().groups()
+                                + ", not realtime.api.role '" + role + "', " + path);
                         deny(context, 403, "forbidden", "the token's groups do not hold " + role);
                     } else {
                         context.next();
                     }
                 });
+    }
+
+    private void logRefusal(Throwable cause, String path) {
+        if (cause instanceof JwtVerifier.InvalidTokenException invalid) {
+            refusals.refused("api:" + invalid.kind(), invalid.isConfigurationMistake(),
+                    "API call refused (401): token refused: " + invalid.reason() + ", " + path);
+        } else {
+            refusals.refused("api:failed", true, "API call refused (401): token check failed: " + cause + ", " + path);
+        }
     }
 
     private static void deny(RoutingContext context, int status, String error, String message) {

@@ -40,24 +40,29 @@ public class JwtAuthenticator implements ConnectionAuthenticator {
             token = request.firstQueryParam("access_token");
         }
         if (token == null) {
-            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, "missing bearer token");
+            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, "missing bearer token",
+                    "no bearer token (Authorization, Sec-WebSocket-Protocol carrier"
+                            + (queryToken ? " or ?access_token=)" : ")"),
+                    false);
         }
         JwtVerifier.VerifiedToken verified;
         try {
             verified = verifier.verify(token);
         } catch (JwtVerifier.InvalidTokenException e) {
-            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, e.getMessage());
+            return AuthResult.rejected(e);
         }
         if (!UserIds.isValid(verified.userId())) {
-            return AuthResult.rejected(UpgradeRefusal.INVALID_USER_ID,
-                    "the token's user id is not 1-128 characters of A-Z a-z 0-9 . _ : @ -");
+            String message = "the token's user id is not 1-128 characters of A-Z a-z 0-9 . _ : @ -";
+            return AuthResult.rejected(UpgradeRefusal.INVALID_USER_ID, message, message, true);
         }
         String gatewayUser = request.header(USER_ID_HEADER);
         if (gatewayUser == null) {
             gatewayUser = request.firstQueryParam(USER_ID_PARAM);
         }
         if (gatewayUser != null && !gatewayUser.equals(verified.userId())) {
-            return AuthResult.rejected(UpgradeRefusal.USER_MISMATCH);
+            return AuthResult.rejected(UpgradeRefusal.USER_MISMATCH, UpgradeRefusal.USER_MISMATCH.message(),
+                    "the gateway's " + USER_ID_HEADER + " / " + USER_ID_PARAM + " differs from the token's user",
+                    true);
         }
         return AuthResult.accepted(new Identity(verified.userId(), OptionalLong.of(verified.expiresAt())));
     }

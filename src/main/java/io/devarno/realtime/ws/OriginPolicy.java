@@ -29,6 +29,14 @@ public class OriginPolicy {
         return origin == null || any || allowed.contains(normalize(origin));
     }
 
+    /** For a log line: what is allowed. */
+    public String describe() {
+        if (any) {
+            return "*";
+        }
+        return allowed.isEmpty() ? "none listed" : String.join(",", allowed.stream().sorted().toList());
+    }
+
     private static String normalize(String origin) {
         String trimmed = origin.trim().toLowerCase(Locale.ROOT);
         return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;

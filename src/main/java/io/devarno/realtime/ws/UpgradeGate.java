@@ -11,6 +11,7 @@ import io.devarno.realtime.api.HttpError;
 import io.devarno.realtime.auth.AuthResult;
 import io.devarno.realtime.auth.ConnectionAuthenticator;
 import io.devarno.realtime.auth.Identity;
+import io.devarno.realtime.auth.RefusalLog;
 import io.devarno.realtime.auth.UpgradeRequest;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
@@ -39,10 +40,12 @@ public class UpgradeGate {
     private final Hub hub;
     private final RealtimeMetrics metrics;
     private final UpgradeAdmission admission;
+    private final RefusalLog refusals;
     private final HandshakeHeaders handshakeHeaders = new HandshakeHeaders();
 
     public UpgradeGate(ConnectionAuthenticator authenticator, OriginPolicy origins, Hub hub, RealtimeMetrics metrics,
-            UpgradeAdmission admission) {
+            UpgradeAdmission admission, RefusalLog refusals) {
+        this.refusals = refusals;
         this.authenticator = authenticator;
         this.origins = origins;
         this.hub = hub;
@@ -66,7 +69,10 @@ public class UpgradeGate {
             reject(context, UpgradeRefusal.DRAINING);
             return;
         }
-        if (!origins.allows(request.getHeader("Origin"))) {
+        String origin = request.getHeader("Origin");
+        if (!origins.allows(origin)) {
+            refusals.refused(UpgradeRefusal.ORIGIN_NOT_ALLOWED.label(), true, "upgrade refused: Origin '"
+                    + printable(origin) + "' is not in realtime.allowed-origins (" + origins.describe() + ")");
             reject(context, UpgradeRefusal.ORIGIN_NOT_ALLOWED);
             return;
         }
@@ -88,6 +94,8 @@ public class UpgradeGate {
                     if (outcome.succeeded()) {
                         admit(context, outcome.result());
                     } else {
+                        refusals.refused("authenticator-failed", true,
+                                "upgrade refused (401): the authenticator failed: " + outcome.cause());
                         reject(context, UpgradeRefusal.UNAUTHORIZED);
                     }
                 });
@@ -96,6 +104,9 @@ public class UpgradeGate {
     private void admit(RoutingContext context, AuthResult result) {
         var request = context.request();
         if (result instanceof AuthResult.Rejected rejected) {
+            refusals.refused(rejected.kind(), rejected.configurationMistake(),
+                    "upgrade refused (" + rejected.refusal().status() + " " + rejected.refusal().error() + "): "
+                            + rejected.reason());
             reject(context, rejected.refusal(), rejected.message());
             return;
         }
@@ -123,6 +134,15 @@ public class UpgradeGate {
                 .filter(protocol -> !protocol.isEmpty() && !protocol.startsWith(CARRIED_HEADER_PREFIX))
                 .collect(Collectors.joining(", "));
         return kept.isEmpty() ? Optional.empty() : Optional.of(kept);
+    }
+
+    /** A client-sent value as it may go into a log line: bounded, without control characters. */
+    static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        String bounded = value.length() > 200 ? value.substring(0, 200) + "..." : value;
+        return bounded.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static boolean isSocketPath(String path) {

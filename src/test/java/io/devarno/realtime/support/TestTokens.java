@@ -14,6 +14,12 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
 
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.lang.JoseException;
+
 import io.smallrye.jwt.build.Jwt;
 
 /**
@@ -40,6 +46,11 @@ public final class TestTokens {
         return Jwt.issuer(ISSUER).subject(subject).groups(groups).expiresAt(expiresAt).sign(privateKey());
     }
 
+    /** Issued at {@code issuedAt}, as an identity provider would, so that a past {@code exp} is its only flaw. */
+    public static String issuedAt(String subject, Instant issuedAt, Instant expiresAt) {
+        return Jwt.issuer(ISSUER).subject(subject).issuedAt(issuedAt).expiresAt(expiresAt).sign(privateKey());
+    }
+
     public static String user(String subject) {
         return token(subject, Set.of(), Instant.now().plusSeconds(3600));
     }
@@ -50,6 +61,24 @@ public final class TestTokens {
 
     public static String withIssuer(String subject, String issuer) {
         return Jwt.issuer(issuer).subject(subject).expiresAt(Instant.now().plusSeconds(3600)).sign(privateKey());
+    }
+
+    /** Correctly signed, but without the {@code iat} claim (smallrye-jwt requires it by default). */
+    public static String withoutIssuedAt(String subject) {
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(ISSUER);
+        claims.setSubject(subject);
+        claims.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(3600).getEpochSecond()));
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setKey(privateKey());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Signed by a key the service does not trust. */
