@@ -81,6 +81,12 @@ public class RealtimeSocket {
         }
         String expiry = connection.handshakeRequest().header(UpgradeGate.VERIFIED_EXPIRY);
         ClientTransport transport = transports.open(connection);
+        if (!transport.canWrite()) {
+            // The client hung up while its upgrade was under way (a token still being verified): a socket whose
+            // channel closed before it opened gets no close event, so registered it would count until the pong timeout.
+            LOG.debugf("connection %s closed during its upgrade: not registered", connection.id());
+            return;
+        }
         Client client = new Client(transport, userId, podId,
                 expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
         boolean v2 = Subprotocols.V2.equals(connection.subprotocol());

@@ -90,6 +90,10 @@ public class UpgradeGate {
         request.pause();
         context.vertx().<AuthResult> executeBlocking(() -> authenticator.authenticate(upgrade), false)
                 .onComplete(outcome -> {
+                    if (context.response().closed()) {
+                        // The client hung up while its token was verified: nothing to answer and nothing to open.
+                        return;
+                    }
                     request.resume();
                     if (outcome.succeeded()) {
                         admit(context, outcome.result());
