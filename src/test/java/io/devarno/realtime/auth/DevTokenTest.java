@@ -17,7 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** docs/security.md's development token: {@code node dev/token.mjs} makes tokens the service accepts in jwt mode. */
+/** docs/security.md's development token: {@code node clients/js/scripts/dev-token.mjs} makes tokens the service accepts in jwt mode. */
 @QuarkusTest
 @TestProfile(DevTokenTest.Profile.class)
 @WithRedis
@@ -36,17 +36,17 @@ class DevTokenTest extends ServiceTestBase {
     static String token(String... args) {
         String[] command = new String[args.length + 2];
         command[0] = "node";
-        command[1] = "dev/token.mjs";
+        command[1] = "clients/js/scripts/dev-token.mjs";
         System.arraycopy(args, 0, command, 2, args.length);
         try {
             Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!node.waitFor(30, TimeUnit.SECONDS) || node.exitValue() != 0) {
-                throw new IllegalStateException("node dev/token.mjs failed: " + out);
+                throw new IllegalStateException("node clients/js/scripts/dev-token.mjs failed: " + out);
             }
             return out;
         } catch (IOException e) {
-            throw new IllegalStateException("node (18 or later) is needed for dev/token.mjs", e);
+            throw new IllegalStateException("node (18 or later) is needed for clients/js/scripts/dev-token.mjs", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -1,7 +1,7 @@
 // A development JWT for the service in jwt mode, signed with a key pair kept in target/dev-jwt/ (created on first use).
-// Usage:  node dev/token.mjs [user] [groups, comma-separated] [lifetime in seconds]
-//   node dev/token.mjs alice                        -> a token for /ws as alice, valid one hour
-//   node dev/token.mjs backend realtime-publisher   -> a token for the internal API
+// Usage:  node clients/js/scripts/dev-token.mjs [user] [groups, comma-separated] [lifetime in seconds]
+//   node clients/js/scripts/dev-token.mjs alice                        -> a token for /ws as alice, valid one hour
+//   node clients/js/scripts/dev-token.mjs backend realtime-publisher   -> a token for the internal API
 // Start the service with: REALTIME_AUTH_MODE=jwt MP_JWT_VERIFY_PUBLICKEY_LOCATION=target/dev-jwt/public.pem
 // Claims: iss, sub, iat, exp (all required, docs/security.md#required-claims), groups. iss is $JWT_ISSUER, else
 // "https://quarkus.io/issuer" (it must equal mp.jwt.verify.issuer, and that is Quarkus's default for it); set JWT_AUDIENCE for aud when the service sets
@@ -10,7 +10,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const dir = fileURLToPath(new URL("../target/dev-jwt/", import.meta.url));
+const dir = fileURLToPath(new URL("../../../target/dev-jwt/", import.meta.url));
 if (!existsSync(dir + "private.pem")) {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   mkdirSync(dir, { recursive: true });
