@@ -51,16 +51,21 @@ public class ApiAuthFilter {
         }
         String token = authorization.substring(7);
         context.request().pause();
-        context.vertx().<JwtVerifier.VerifiedToken> executeBlocking(() -> verifier.verify(token), false)
+        context.vertx()
+                .<JwtVerifier.VerifiedToken>executeBlocking(() -> verifier.verify(token), false)
                 .onComplete(outcome -> {
                     context.request().resume();
                     if (outcome.failed()) {
                         logRefusal(outcome.cause(), path);
                         deny(context, 401, "unauthorized", outcome.cause().getMessage());
                     } else if (!outcome.result().groups().contains(role)) {
-                        refusals.refused("api:role", true, "API call refused (403): the token of '"
-                                + outcome.result().userId() + "' has groups " + outcome.result().groups()
-                                + ", not realtime.api.role '" + role + "', " + path);
+                        refusals.refused(
+                                "api:role",
+                                true,
+                                "API call refused (403): the token of '"
+                                        + outcome.result().userId() + "' has groups "
+                                        + outcome.result().groups()
+                                        + ", not realtime.api.role '" + role + "', " + path);
                         deny(context, 403, "forbidden", "the token's groups do not hold " + role);
                     } else {
                         context.next();
@@ -70,7 +75,9 @@ public class ApiAuthFilter {
 
     private void logRefusal(Throwable cause, String path) {
         if (cause instanceof JwtVerifier.InvalidTokenException invalid) {
-            refusals.refused("api:" + invalid.kind(), invalid.isConfigurationMistake(),
+            refusals.refused(
+                    "api:" + invalid.kind(),
+                    invalid.isConfigurationMistake(),
                     "API call refused (401): token refused: " + invalid.reason() + ", " + path);
         } else {
             refusals.refused("api:failed", true, "API call refused (401): token check failed: " + cause + ", " + path);

@@ -15,6 +15,9 @@ public record ApiError(String error, String message) {
     }
 
     public static Response response(int status, String error, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(error, message)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ApiError(error, message))
+                .build();
     }
 }

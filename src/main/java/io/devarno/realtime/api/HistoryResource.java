@@ -40,8 +40,8 @@ public class HistoryResource {
 
     @GET
     @Path("/users/{userId}/history")
-    public Uni<Response> userHistory(@PathParam("userId") String userId, @QueryParam("since") String since,
-            @QueryParam("limit") String limit) {
+    public Uni<Response> userHistory(
+            @PathParam("userId") String userId, @QueryParam("since") String since, @QueryParam("limit") String limit) {
         if (!UserIds.isValid(userId)) {
             return Uni.createFrom().item(Responses.invalidUserId());
         }
@@ -57,29 +57,38 @@ public class HistoryResource {
     private Uni<Response> read(StreamKind stream, String userId, String sinceParam, String limitParam) {
         Since since = Since.parse(sinceParam);
         if (since == Since.MALFORMED) {
-            return Uni.createFrom().item(ApiError.response(400, "invalid_since",
-                    "since must be <epoch>:<offset>: an epoch of 1-64 letters, digits, '-' or '_', and an offset of 1-18 digits"));
+            return Uni.createFrom()
+                    .item(
+                            ApiError.response(
+                                    400,
+                                    "invalid_since",
+                                    "since must be <epoch>:<offset>: an epoch of 1-64 letters, digits, '-' or '_', and an offset of 1-18 digits"));
         }
         int limit = limit(limitParam);
         if (limit < 0) {
-            return Uni.createFrom().item(ApiError.response(400, "invalid_limit", "limit must be between 0 and " + MAX_LIMIT));
+            return Uni.createFrom()
+                    .item(ApiError.response(400, "invalid_limit", "limit must be between 0 and " + MAX_LIMIT));
         }
-        return history.read(stream, userId, since, limit).map(page -> {
-            List<Map<String, Object>> messages = new ArrayList<>(page.payloads().size());
-            long offset = page.from();
-            for (String payload : page.payloads()) {
-                Map<String, Object> message = new LinkedHashMap<>();
-                message.put("offset", offset++);
-                message.put("data", payload);
-                messages.add(message);
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("epoch", page.epoch());
-            body.put("offset", page.top());
-            body.put("messages", messages);
-            body.put("recovered", page.recovered());
-            return Response.ok(body).build();
-        }).onFailure().recoverWithItem(f -> Responses.redisUnavailable());
+        return history.read(stream, userId, since, limit)
+                .map(page -> {
+                    List<Map<String, Object>> messages =
+                            new ArrayList<>(page.payloads().size());
+                    long offset = page.from();
+                    for (String payload : page.payloads()) {
+                        Map<String, Object> message = new LinkedHashMap<>();
+                        message.put("offset", offset++);
+                        message.put("data", payload);
+                        messages.add(message);
+                    }
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("epoch", page.epoch());
+                    body.put("offset", page.top());
+                    body.put("messages", messages);
+                    body.put("recovered", page.recovered());
+                    return Response.ok(body).build();
+                })
+                .onFailure()
+                .recoverWithItem(f -> Responses.redisUnavailable());
     }
 
     private static int limit(String raw) {

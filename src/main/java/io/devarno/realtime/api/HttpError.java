@@ -11,8 +11,7 @@ import io.vertx.core.json.JsonObject;
  */
 public final class HttpError {
 
-    private HttpError() {
-    }
+    private HttpError() {}
 
     public static void end(HttpServerResponse response, int status, String error, String message) {
         send(response, status, error, message);
@@ -24,11 +23,16 @@ public final class HttpError {
      */
     public static void endAndClose(HttpServerRequest request, int status, String error, String message) {
         request.response().putHeader("Connection", "close");
-        send(request.response(), status, error, message).onComplete(written -> request.connection().close());
+        send(request.response(), status, error, message)
+                .onComplete(written -> request.connection().close());
     }
 
     private static Future<Void> send(HttpServerResponse response, int status, String error, String message) {
-        return response.setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", error).put("message", message).encode());
+        return response.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject()
+                        .put("error", error)
+                        .put("message", message)
+                        .encode());
     }
 }

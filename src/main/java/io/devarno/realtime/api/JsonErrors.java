@@ -22,8 +22,10 @@ public class JsonErrors {
 
     /** After every other route: a request under /api or /ws that nothing answered. */
     void unmatched(@Observes Router router) {
-        router.routeWithRegex("/(api|ws)(/.*)?").order(Integer.MAX_VALUE)
-                .handler(context -> HttpError.end(context.response(), 404, "not_found", "no such resource: " + context.normalizedPath()));
+        router.routeWithRegex("/(api|ws)(/.*)?")
+                .order(Integer.MAX_VALUE)
+                .handler(context -> HttpError.end(
+                        context.response(), 404, "not_found", "no such resource: " + context.normalizedPath()));
     }
 
     @ServerExceptionMapper
@@ -33,9 +35,13 @@ public class JsonErrors {
 
     @ServerExceptionMapper
     public Response notAllowed(NotAllowedException e) {
-        return Response.fromResponse(ApiError.response(405, "method_not_allowed",
-                "method not allowed here; allowed: " + String.join(", ", e.getResponse().getAllowedMethods())))
-                .allow(e.getResponse().getAllowedMethods()).build();
+        return Response.fromResponse(ApiError.response(
+                        405,
+                        "method_not_allowed",
+                        "method not allowed here; allowed: "
+                                + String.join(", ", e.getResponse().getAllowedMethods())))
+                .allow(e.getResponse().getAllowedMethods())
+                .build();
     }
 
     @ServerExceptionMapper

@@ -18,10 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.devarno.realtime.auth.UserIds;
 import io.devarno.realtime.cluster.Broker;
 import io.devarno.realtime.config.RealtimeConfig;
@@ -30,6 +26,10 @@ import io.devarno.realtime.history.Position;
 import io.devarno.realtime.hub.StreamKind;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.smallrye.mutiny.Uni;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Publishing through the internal API: the body is recorded in the target's stream
@@ -67,8 +67,8 @@ public class MessagesResource {
         }
     }
 
-    public MessagesResource(Broker broker, History history, RealtimeMetrics metrics, RealtimeConfig config,
-            ObjectMapper json) {
+    public MessagesResource(
+            Broker broker, History history, RealtimeMetrics metrics, RealtimeConfig config, ObjectMapper json) {
         this.json = json.getFactory();
         this.broker = broker;
         this.history = history;
@@ -78,8 +78,8 @@ public class MessagesResource {
 
     @POST
     @Path("/users/{userId}/messages")
-    public Uni<Response> publishToUser(@PathParam("userId") String userId, @HeaderParam("Content-Type") String contentType,
-            byte[] body) {
+    public Uni<Response> publishToUser(
+            @PathParam("userId") String userId, @HeaderParam("Content-Type") String contentType, byte[] body) {
         if (!UserIds.isValid(userId)) {
             return Uni.createFrom().item(Responses.invalidUserId());
         }
@@ -92,7 +92,8 @@ public class MessagesResource {
         return publish(body, contentType, true, payload -> history.record(StreamKind.BROADCAST, null, payload));
     }
 
-    private Uni<Response> publish(byte[] body, String contentType, boolean broadcast, Function<String, Uni<Position>> record) {
+    private Uni<Response> publish(
+            byte[] body, String contentType, boolean broadcast, Function<String, Uni<Position>> record) {
         if (body == null || body.length == 0) {
             return Uni.createFrom().item(ApiError.response(400, "empty_body", "the message body is empty"));
         }
@@ -101,14 +102,21 @@ public class MessagesResource {
         }
         String payload;
         try {
-            payload = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body)).toString();
+            payload = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
         } catch (CharacterCodingException e) {
-            return Uni.createFrom().item(ApiError.response(400, "invalid_utf8",
-                    "the body is not valid UTF-8: a WebSocket text frame cannot carry it"));
+            return Uni.createFrom()
+                    .item(ApiError.response(
+                            400,
+                            "invalid_utf8",
+                            "the body is not valid UTF-8: a WebSocket text frame cannot carry it"));
         }
         if (isJson(contentType) && !parses(payload)) {
-            return Uni.createFrom().item(ApiError.response(400, "invalid_json",
-                    "the body is sent as application/json but is not JSON"));
+            return Uni.createFrom()
+                    .item(ApiError.response(
+                            400, "invalid_json", "the body is sent as application/json but is not JSON"));
         }
         if (!broker.isConnected()) {
             return Uni.createFrom().item(unavailable());
@@ -122,10 +130,12 @@ public class MessagesResource {
                     accepted.put("offset", position.offset());
                     return Response.accepted(accepted).build();
                 })
-                .onFailure().recoverWithItem(f -> unavailable());
+                .onFailure()
+                .recoverWithItem(f -> unavailable());
     }
 
     private static Response unavailable() {
-        return ApiError.response(503, "redis_unavailable", "Redis is unavailable; nothing was recorded or delivered, retry later");
+        return ApiError.response(
+                503, "redis_unavailable", "Redis is unavailable; nothing was recorded or delivered, retry later");
     }
 }

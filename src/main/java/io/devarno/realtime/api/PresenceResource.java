@@ -44,7 +44,8 @@ public class PresenceResource {
                     body.put("lastSeen", lastSeen.orElse(null));
                     return Response.ok(body).build();
                 })
-                .onFailure().recoverWithItem(f -> Responses.redisUnavailable());
+                .onFailure()
+                .recoverWithItem(f -> Responses.redisUnavailable());
     }
 
     @GET
@@ -56,7 +57,8 @@ public class PresenceResource {
             limit = -1;
         }
         if (limit < 1 || limit > MAX_LIMIT) {
-            return Uni.createFrom().item(ApiError.response(400, "invalid_limit", "limit must be between 1 and " + MAX_LIMIT));
+            return Uni.createFrom()
+                    .item(ApiError.response(400, "invalid_limit", "limit must be between 1 and " + MAX_LIMIT));
         }
         Uni<PresenceStore.Page> page;
         try {
@@ -65,10 +67,12 @@ public class PresenceResource {
             return Uni.createFrom().item(ApiError.response(400, "invalid_cursor", e.getMessage()));
         }
         return page.map(p -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("users", p.users());
-            body.put("cursor", p.nextCursor());
-            return Response.ok(body).build();
-        }).onFailure().recoverWithItem(f -> Responses.redisUnavailable());
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("users", p.users());
+                    body.put("cursor", p.nextCursor());
+                    return Response.ok(body).build();
+                })
+                .onFailure()
+                .recoverWithItem(f -> Responses.redisUnavailable());
     }
 }

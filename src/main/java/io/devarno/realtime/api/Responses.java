@@ -4,8 +4,7 @@ import jakarta.ws.rs.core.Response;
 
 final class Responses {
 
-    private Responses() {
-    }
+    private Responses() {}
 
     static Response invalidUserId() {
         return ApiError.response(400, "invalid_user_id", "user id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");

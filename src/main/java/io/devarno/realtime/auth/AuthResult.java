@@ -5,8 +5,7 @@ import io.devarno.realtime.protocol.UpgradeRefusal;
 /** The outcome of authenticating an upgrade: an identity, or a refusal with its message. */
 public sealed interface AuthResult {
 
-    record Accepted(Identity identity) implements AuthResult {
-    }
+    record Accepted(Identity identity) implements AuthResult {}
 
     /**
      * @param reason the precise cause, for the log ({@link RefusalLog})
@@ -14,8 +13,7 @@ public sealed interface AuthResult {
      * @param configurationMistake logged at INFO if true, else DEBUG
      */
     record Rejected(UpgradeRefusal refusal, String message, String reason, String kind, boolean configurationMistake)
-            implements AuthResult {
-    }
+            implements AuthResult {}
 
     static AuthResult accepted(Identity identity) {
         return new Accepted(identity);
@@ -36,7 +34,11 @@ public sealed interface AuthResult {
 
     static AuthResult rejected(JwtVerifier.InvalidTokenException e) {
         UpgradeRefusal refusal = UpgradeRefusal.UNAUTHORIZED;
-        return new Rejected(refusal, e.getMessage(), "token refused: " + e.reason(), refusal.label() + ":" + e.kind(),
+        return new Rejected(
+                refusal,
+                e.getMessage(),
+                "token refused: " + e.reason(),
+                refusal.label() + ":" + e.kind(),
                 e.isConfigurationMistake());
     }
 }

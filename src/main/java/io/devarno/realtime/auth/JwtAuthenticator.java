@@ -40,7 +40,9 @@ public class JwtAuthenticator implements ConnectionAuthenticator {
             token = request.firstQueryParam("access_token");
         }
         if (token == null) {
-            return AuthResult.rejected(UpgradeRefusal.UNAUTHORIZED, "missing bearer token",
+            return AuthResult.rejected(
+                    UpgradeRefusal.UNAUTHORIZED,
+                    "missing bearer token",
                     "no bearer token (Authorization, Sec-WebSocket-Protocol carrier"
                             + (queryToken ? " or ?access_token=)" : ")"),
                     false);
@@ -60,7 +62,9 @@ public class JwtAuthenticator implements ConnectionAuthenticator {
             gatewayUser = request.firstQueryParam(USER_ID_PARAM);
         }
         if (gatewayUser != null && !gatewayUser.equals(verified.userId())) {
-            return AuthResult.rejected(UpgradeRefusal.USER_MISMATCH, UpgradeRefusal.USER_MISMATCH.message(),
+            return AuthResult.rejected(
+                    UpgradeRefusal.USER_MISMATCH,
+                    UpgradeRefusal.USER_MISMATCH.message(),
                     "the gateway's " + USER_ID_HEADER + " / " + USER_ID_PARAM + " differs from the token's user",
                     true);
         }

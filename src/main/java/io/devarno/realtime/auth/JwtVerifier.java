@@ -24,8 +24,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 @ApplicationScoped
 public class JwtVerifier {
 
-    public record VerifiedToken(String userId, long expiresAt, Set<String> groups) {
-    }
+    public record VerifiedToken(String userId, long expiresAt, Set<String> groups) {}
 
     /**
      * A refused token. {@link #getMessage()} is what the client is told; {@link #reason()} is the precise cause for
@@ -86,8 +85,12 @@ public class JwtVerifier {
         if (jwt.getExpirationTime() <= now) {
             // smallrye-jwt allows mp.jwt.verify.clock.skew (60 s by default) past exp; the heartbeat closes a
             // connection at exp (4001), so such a token would open a connection only to lose it at once.
-            throw new InvalidTokenException(INVALID, "the token expired at " + Instant.ofEpochSecond(jwt.getExpirationTime())
-                    + " (" + (now - jwt.getExpirationTime()) + " s ago)", "expired", false);
+            throw new InvalidTokenException(
+                    INVALID,
+                    "the token expired at " + Instant.ofEpochSecond(jwt.getExpirationTime()) + " ("
+                            + (now - jwt.getExpirationTime()) + " s ago)",
+                    "expired",
+                    false);
         }
         Object user = jwt.getClaim(userClaim);
         if (user == null) {
@@ -104,11 +107,16 @@ public class JwtVerifier {
      */
     static InvalidTokenException refusal(Exception e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidJwtException invalid && !invalid.getErrorDetails().isEmpty()) {
-                String details = invalid.getErrorDetails().stream().map(ErrorCodeValidator.Error::getErrorMessage)
+            if (cause instanceof InvalidJwtException invalid
+                    && !invalid.getErrorDetails().isEmpty()) {
+                String details = invalid.getErrorDetails().stream()
+                        .map(ErrorCodeValidator.Error::getErrorMessage)
                         .collect(Collectors.joining(" "));
-                String codes = invalid.getErrorDetails().stream().map(error -> Integer.toString(error.getErrorCode()))
-                        .sorted().distinct().collect(Collectors.joining(","));
+                String codes = invalid.getErrorDetails().stream()
+                        .map(error -> Integer.toString(error.getErrorCode()))
+                        .sorted()
+                        .distinct()
+                        .collect(Collectors.joining(","));
                 boolean onlyExpired = invalid.getErrorDetails().stream()
                         .allMatch(error -> error.getErrorCode() == ErrorCodes.EXPIRED);
                 return new InvalidTokenException(INVALID, details, "jose4j:" + codes, !onlyExpired);
@@ -124,7 +132,10 @@ public class JwtVerifier {
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return new InvalidTokenException(INVALID, chain.isEmpty() ? e.getClass().getName() : chain.toString(),
-                root.getClass().getName(), true);
+        return new InvalidTokenException(
+                INVALID,
+                chain.isEmpty() ? e.getClass().getName() : chain.toString(),
+                root.getClass().getName(),
+                true);
     }
 }

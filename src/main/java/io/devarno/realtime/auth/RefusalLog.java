@@ -21,6 +21,7 @@ public class RefusalLog {
     static final long INTERVAL_SECONDS = 60;
     /** Kinds are few (a refusal and the token checks that failed); the cap only guards against a bug making them many. */
     private static final int MAX_KINDS = 256;
+
     private static final Logger LOG = Logger.getLogger(RefusalLog.class);
 
     private final Map<String, Window> windows = new ConcurrentHashMap<>();

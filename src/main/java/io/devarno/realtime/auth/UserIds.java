@@ -12,10 +12,11 @@ public final class UserIds {
     public static final int MAX_LENGTH = 128;
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");
 
-    private UserIds() {
-    }
+    private UserIds() {}
 
     public static boolean isValid(String userId) {
-        return userId != null && userId.length() <= MAX_LENGTH && VALID.matcher(userId).matches();
+        return userId != null
+                && userId.length() <= MAX_LENGTH
+                && VALID.matcher(userId).matches();
     }
 }

@@ -22,8 +22,7 @@ final class PubSubCommands {
 
     private static final Logger LOG = Logger.getLogger(PubSubCommands.class);
 
-    private record Pending(RedisConnection connection, Command command, String channel) {
-    }
+    private record Pending(RedisConnection connection, Command command, String channel) {}
 
     private final Vertx vertx;
     private final int channelsPerCommand;
@@ -55,7 +54,9 @@ final class PubSubCommands {
         Request request = null;
         int channels = 0;
         for (Pending next = queue.poll(); next != null; next = queue.poll()) {
-            if (first == null || next.connection() != first.connection() || next.command() != first.command()
+            if (first == null
+                    || next.connection() != first.connection()
+                    || next.command() != first.command()
                     || channels == channelsPerCommand) {
                 write(first, request);
                 first = next;
@@ -70,8 +71,10 @@ final class PubSubCommands {
 
     private static void write(Pending first, Request request) {
         if (first != null) {
-            first.connection().send(request).subscribe().with(ignored -> {
-            }, failure -> LOG.debugf("%s failed: %s", first.command(), failure.getMessage()));
+            first.connection()
+                    .send(request)
+                    .subscribe()
+                    .with(ignored -> {}, failure -> LOG.debugf("%s failed: %s", first.command(), failure.getMessage()));
         }
     }
 }

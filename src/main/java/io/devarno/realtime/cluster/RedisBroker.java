@@ -69,6 +69,7 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private final RedisDeployment deployment;
     /** Null unless on a Redis Cluster. */
     private final ShardedChannels sharded;
+
     private final AtomicBoolean connecting = new AtomicBoolean();
     private final PubSubCommands commands;
     private volatile RedisConnection subscriber;
@@ -82,8 +83,14 @@ public class RedisBroker implements Broker, UserSubscriptions {
     @Inject
     Hub hub;
 
-    public RedisBroker(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, Vertx vertx,
-            Event<BrokerReconnected> reconnected, RedisChannels channels, RedisDeployment deployment) {
+    public RedisBroker(
+            ReactiveRedisDataSource redis,
+            RedisLayout layout,
+            RealtimeConfig config,
+            Vertx vertx,
+            Event<BrokerReconnected> reconnected,
+            RedisChannels channels,
+            RedisDeployment deployment) {
         this.redis = redis;
         this.layout = layout;
         this.config = config;
@@ -91,7 +98,8 @@ public class RedisBroker implements Broker, UserSubscriptions {
         this.reconnected = reconnected;
         this.channels = channels;
         this.deployment = deployment;
-        this.sharded = deployment.isCluster() ? new ShardedChannels(deployment, this::readBatching, this::deliver) : null;
+        this.sharded =
+                deployment.isCluster() ? new ShardedChannels(deployment, this::readBatching, this::deliver) : null;
         this.commands = new PubSubCommands(vertx, CHANNELS_PER_COMMAND);
     }
 
@@ -117,7 +125,10 @@ public class RedisBroker implements Broker, UserSubscriptions {
     @Override
     public Uni<Void> caughtUp(StreamKind stream, String userId) {
         if (stream == StreamKind.USER && sharded != null) {
-            return sharded.caughtUp(layout.userChannel(userId)).ifNoItem().after(config.redis().timeout()).fail();
+            return sharded.caughtUp(layout.userChannel(userId))
+                    .ifNoItem()
+                    .after(config.redis().timeout())
+                    .fail();
         }
         RedisConnection connection = subscriber;
         if (connection == null) {
@@ -126,7 +137,11 @@ public class RedisBroker implements Broker, UserSubscriptions {
         String channel = stream == StreamKind.USER ? layout.userChannel(userId) : layout.broadcastChannel();
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
         send(connection, Command.SUBSCRIBE, List.of(channel), confirmed);
-        Uni<Void> caughtUp = Uni.createFrom().completionStage(confirmed).ifNoItem().after(config.redis().timeout()).fail();
+        Uni<Void> caughtUp = Uni.createFrom()
+                .completionStage(confirmed)
+                .ifNoItem()
+                .after(config.redis().timeout())
+                .fail();
         if (stream == StreamKind.USER) {
             // The user's last connection may have closed meanwhile: this SUBSCRIBE must not outlive them.
             caughtUp = caughtUp.eventually(() -> hub.ifUserAbsent(userId, () -> unsubscribe(userId)));
@@ -180,11 +195,15 @@ public class RedisBroker implements Broker, UserSubscriptions {
         }
         Uni<RedisConnection> connection = deployment.isCluster()
                 ? deployment.refreshSlots().chain(this::connectToAMaster)
-                : redis.getRedis().connect().ifNoItem().after(config.redis().timeout()).fail();
+                : redis.getRedis()
+                        .connect()
+                        .ifNoItem()
+                        .after(config.redis().timeout())
+                        .fail();
         connection.subscribe().with(this::onConnected, failure -> {
-                    connecting.set(false);
-                    LOG.debugf("Redis pub/sub connection failed: %s", failure.getMessage());
-                });
+            connecting.set(false);
+            LOG.debugf("Redis pub/sub connection failed: %s", failure.getMessage());
+        });
     }
 
     /** Classic pub/sub reaches every node of a cluster: any master will do; a random one spreads the pods. */
@@ -197,7 +216,9 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     private ReadBatching readBatching(RedisConnection connection) {
-        return new ReadBatching(config.redis().readBatchWindow().toNanos(), () -> channels.readSwitchOf(connection.getDelegate()),
+        return new ReadBatching(
+                config.redis().readBatchWindow().toNanos(),
+                () -> channels.readSwitchOf(connection.getDelegate()),
                 System::nanoTime);
     }
 
@@ -241,7 +262,9 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (subscriber == connection) {
             subscriber = null;
             if (!stopped) {
-                LOG.warnf("Redis pub/sub connection lost (%s); retrying every %s", why, config.redis().reconnectInterval());
+                LOG.warnf(
+                        "Redis pub/sub connection lost (%s); retrying every %s",
+                        why, config.redis().reconnectInterval());
             }
         }
         connection.closeAndForget();
@@ -284,7 +307,9 @@ public class RedisBroker implements Broker, UserSubscriptions {
         if (!broadcast && userId == null) {
             return;
         }
-        Delivery delivery = delivery(broadcast ? StreamKind.BROADCAST : StreamKind.USER, payload.toBuffer().getDelegate());
+        Delivery delivery = delivery(
+                broadcast ? StreamKind.BROADCAST : StreamKind.USER,
+                payload.toBuffer().getDelegate());
         try {
             if (broadcast) {
                 hub.broadcast(delivery);
@@ -299,10 +324,15 @@ public class RedisBroker implements Broker, UserSubscriptions {
     private static Delivery delivery(StreamKind stream, Buffer bytes) {
         RecordedMessage recorded = RecordedMessage.parse(bytes);
         if (recorded == null) {
-            return new Delivery(stream, null, 0, () -> WireFrame.text(bytes), () -> bytes.toString(StandardCharsets.UTF_8));
+            return new Delivery(
+                    stream, null, 0, () -> WireFrame.text(bytes), () -> bytes.toString(StandardCharsets.UTF_8));
         }
         Buffer payload = bytes.slice(recorded.payloadStart(), bytes.length());
-        return new Delivery(stream, recorded.epoch(), recorded.offset(), () -> WireFrame.text(payload),
+        return new Delivery(
+                stream,
+                recorded.epoch(),
+                recorded.offset(),
+                () -> WireFrame.text(payload),
                 () -> payload.toString(StandardCharsets.UTF_8));
     }
 
@@ -311,7 +341,8 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     /** {@code waiter} (a single SUBSCRIBE's) completes once the pod has caught up with the channel (see {@link SubscribeConfirmations}). */
-    private void send(RedisConnection connection, Command command, List<String> channels, CompletableFuture<Void> waiter) {
+    private void send(
+            RedisConnection connection, Command command, List<String> channels, CompletableFuture<Void> waiter) {
         if (connection == null) {
             return; // subscribed again on reconnect
         }

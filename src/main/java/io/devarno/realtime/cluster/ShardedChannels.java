@@ -55,7 +55,10 @@ final class ShardedChannels {
      * {@code batching} makes the read batching of a new connection; {@code deliver} gets each message (channel,
      * payload), on the connection's event loop.
      */
-    ShardedChannels(RedisDeployment deployment, Function<RedisConnection, ReadBatching> batching, BiConsumer<String, Response> deliver) {
+    ShardedChannels(
+            RedisDeployment deployment,
+            Function<RedisConnection, ReadBatching> batching,
+            BiConsumer<String, Response> deliver) {
         this.deployment = deployment;
         this.batching = batching;
         this.deliver = deliver;
@@ -66,6 +69,7 @@ final class ShardedChannels {
         final Set<String> channels = new HashSet<>();
         /** Our own SUNSUBSCRIBEs not answered yet, per channel: their replies are not the server dropping a channel. */
         final Map<String, Integer> ownUnsubscribes = new HashMap<>();
+
         RedisConnection connection;
         SubscribeConfirmations confirmations;
         boolean connecting;
@@ -100,7 +104,9 @@ final class ShardedChannels {
     synchronized Uni<Void> caughtUp(String channel) {
         Shard shard = shardOfChannel.get(channel);
         if (shard == null || shard.connection == null) {
-            return Uni.createFrom().failure(new BrokerUnavailableException("the user's channel is not subscribed on its shard yet", null));
+            return Uni.createFrom()
+                    .failure(new BrokerUnavailableException(
+                            "the user's channel is not subscribed on its shard yet", null));
         }
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
         shard.confirmations.expect(channel, confirmed);
@@ -115,7 +121,11 @@ final class ShardedChannels {
 
     /** The masters this pod holds a sharded subscriber connection to (for tests and logs). */
     synchronized List<String> connectedMasters() {
-        return shards.values().stream().filter(shard -> shard.connection != null).map(shard -> shard.master).sorted().toList();
+        return shards.values().stream()
+                .filter(shard -> shard.connection != null)
+                .map(shard -> shard.master)
+                .sorted()
+                .toList();
     }
 
     /** Fetches the slot map again and places the unplaced channels; called every reconnect-interval. */
@@ -130,7 +140,9 @@ final class ShardedChannels {
             synchronized (this) {
                 refreshing = false;
             }
-            LOG.debugf("Cluster slot map not fetched (%s); sharded subscriptions retried in a moment", failure.getMessage());
+            LOG.debugf(
+                    "Cluster slot map not fetched (%s); sharded subscriptions retried in a moment",
+                    failure.getMessage());
         });
     }
 
@@ -231,8 +243,10 @@ final class ShardedChannels {
         shard.connection = null;
         shard.confirmations.close();
         if (!stopped) {
-            LOG.warnf("Sharded subscriber connection to %s lost (%s); its %d user channels are subscribed again where "
-                    + "their slots are served", shard.master, why, shard.channels.size());
+            LOG.warnf(
+                    "Sharded subscriber connection to %s lost (%s); its %d user channels are subscribed again where "
+                            + "their slots are served",
+                    shard.master, why, shard.channels.size());
         }
         drop(shard);
     }
@@ -291,7 +305,9 @@ final class ShardedChannels {
         if (shard.channels.remove(channel)) {
             shardOfChannel.remove(channel);
             unplaced.add(channel);
-            LOG.debugf("%s no longer serves %s (slot moved or failover); subscribing it where it is served now", shard.master, channel);
+            LOG.debugf(
+                    "%s no longer serves %s (slot moved or failover); subscribing it where it is served now",
+                    shard.master, channel);
         }
     }
 
@@ -321,8 +337,10 @@ final class ShardedChannels {
     }
 
     private static void send(RedisConnection connection, Command command, String channel) {
-        connection.send(Request.cmd(command).arg(channel)).subscribe().with(ignored -> {
-        }, failure -> LOG.debugf("%s %s failed: %s", command, channel, failure.getMessage()));
+        connection
+                .send(Request.cmd(command).arg(channel))
+                .subscribe()
+                .with(ignored -> {}, failure -> LOG.debugf("%s %s failed: %s", command, channel, failure.getMessage()));
     }
 
     synchronized void stop() {

@@ -29,9 +29,12 @@ public class ConfigValidator {
             throw new ConfigurationException("Invalid configuration: " + String.join("; ", problems));
         }
         if (config.auth().mode() == RealtimeConfig.AuthMode.TRUSTED_HEADER) {
-            LOG.warnf("realtime.auth.mode=trusted-header: the user id is taken from X-User-ID / ?user_id= as sent; "
-                    + "port %s must stay internal, reachable only from the gateway",
-                    ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", String.class).orElse("8085"));
+            LOG.warnf(
+                    "realtime.auth.mode=trusted-header: the user id is taken from X-User-ID / ?user_id= as sent; "
+                            + "port %s must stay internal, reachable only from the gateway",
+                    ConfigProvider.getConfig()
+                            .getOptionalValue("quarkus.http.port", String.class)
+                            .orElse("8085"));
         }
         if (config.allowedOrigins().isEmpty()) {
             LOG.info("realtime.allowed-origins is empty: browser upgrades (with an Origin header) are refused "
@@ -55,7 +58,8 @@ public class ConfigValidator {
         positive(problems, "realtime.redis.read-batch-window", config.redis().readBatchWindow(), true);
         if (config.redis().readBatchWindow().compareTo(config.redis().timeout()) >= 0) {
             problems.add("realtime.redis.read-batch-window (" + config.redis().readBatchWindow()
-                    + ") must be shorter than realtime.redis.timeout (" + config.redis().timeout() + ")");
+                    + ") must be shorter than realtime.redis.timeout ("
+                    + config.redis().timeout() + ")");
         }
         if (config.pongTimeout().compareTo(config.pingInterval()) <= 0) {
             problems.add("realtime.pong-timeout (" + config.pongTimeout()
@@ -68,7 +72,9 @@ public class ConfigValidator {
         if (config.maxMessageSize().asLongValue() < 1 || config.maxMessageSize().asLongValue() > Integer.MAX_VALUE) {
             problems.add("realtime.max-message-size must be between 1 byte and 2G");
         }
-        if (config.maxClientFrameSize().asLongValue() < 1 || config.maxClientFrameSize().asLongValue() > config.maxMessageSize().asLongValue()) {
+        if (config.maxClientFrameSize().asLongValue() < 1
+                || config.maxClientFrameSize().asLongValue()
+                        > config.maxMessageSize().asLongValue()) {
             problems.add("realtime.max-client-frame-size must be between 1 byte and realtime.max-message-size");
         }
         atLeastOne(problems, "realtime.send-buffer", config.sendBuffer());
@@ -77,11 +83,20 @@ public class ConfigValidator {
         }
         atLeastOne(problems, "realtime.max-connections-per-user", config.maxConnectionsPerUser());
         atLeastOne(problems, "realtime.client-rate-limit", config.clientRateLimit());
-        atLeastOne(problems, "realtime.presence.writes-in-flight", config.presence().writesInFlight());
-        atLeastOne(problems, "realtime.admission.max-in-flight", config.admission().maxInFlight());
-        positive(problems, "realtime.admission.max-event-loop-lag", config.admission().maxEventLoopLag(), true);
+        atLeastOne(
+                problems,
+                "realtime.presence.writes-in-flight",
+                config.presence().writesInFlight());
+        atLeastOne(
+                problems, "realtime.admission.max-in-flight", config.admission().maxInFlight());
+        positive(
+                problems,
+                "realtime.admission.max-event-loop-lag",
+                config.admission().maxEventLoopLag(),
+                true);
         if (config.admission().retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
-            problems.add("realtime.admission.retry-after must be at least 1s (was " + config.admission().retryAfter() + ")");
+            problems.add("realtime.admission.retry-after must be at least 1s (was "
+                    + config.admission().retryAfter() + ")");
         }
         presenceWritePacing(problems, config, all);
         positive(problems, "realtime.history.ttl", config.history().ttl());
@@ -98,7 +113,10 @@ public class ConfigValidator {
             // The service's keys take their slot from a hash tag around the presence key ({presence:<user>}):
             // a brace in a prefix would make Redis hash another part of the key.
             noBraces(problems, "realtime.presence.key-prefix", config.presence().keyPrefix());
-            noBraces(problems, "realtime.presence.state-prefix", config.presence().statePrefix());
+            noBraces(
+                    problems,
+                    "realtime.presence.state-prefix",
+                    config.presence().statePrefix());
             // a stream's history keys take their slot from a hash tag around its channel name ({realtime:user:<id>})
             noBraces(problems, "realtime.pubsub.prefix", config.pubsub().prefix());
         }
@@ -110,7 +128,8 @@ public class ConfigValidator {
     }
 
     private static boolean jwtKeyConfigured(Config all) {
-        return all.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
+        return all.getOptionalValue("mp.jwt.verify.publickey.location", String.class)
+                        .isPresent()
                 || all.getOptionalValue("mp.jwt.verify.publickey", String.class).isPresent();
     }
 
@@ -123,21 +142,26 @@ public class ConfigValidator {
     private static void presenceWritePacing(List<String> problems, RealtimeConfig config, Config all) {
         int batchCapacity = RealtimeConfig.Presence.WRITES_PER_BATCH * RealtimeConfig.Presence.BATCHES_IN_FLIGHT;
         if (config.presence().writesInFlight() > batchCapacity) {
-            problems.add("realtime.presence.writes-in-flight (" + config.presence().writesInFlight() + ") must not exceed "
-                    + batchCapacity + ", what the pipelined batches carry at once (" + RealtimeConfig.Presence.BATCHES_IN_FLIGHT
-                    + " x " + RealtimeConfig.Presence.WRITES_PER_BATCH + "): the rest would wait unseen in the batcher");
+            problems.add(
+                    "realtime.presence.writes-in-flight (" + config.presence().writesInFlight() + ") must not exceed "
+                            + batchCapacity + ", what the pipelined batches carry at once ("
+                            + RealtimeConfig.Presence.BATCHES_IN_FLIGHT
+                            + " x " + RealtimeConfig.Presence.WRITES_PER_BATCH
+                            + "): the rest would wait unseen in the batcher");
         }
         int poolSize = all.getValue(REDIS_POOL_SIZE, Integer.class);
         if (poolSize <= RealtimeConfig.Presence.BATCHES_IN_FLIGHT) {
             problems.add(REDIS_POOL_SIZE + " (" + poolSize + ") must be larger than the "
-                    + RealtimeConfig.Presence.BATCHES_IN_FLIGHT + " pooled connections presence writes may hold at once, "
+                    + RealtimeConfig.Presence.BATCHES_IN_FLIGHT
+                    + " pooled connections presence writes may hold at once, "
                     + "or publishes and lookups wait behind them");
         }
     }
 
     private static boolean onRedisCluster(Config all) {
         return all.getOptionalValue("quarkus.redis.client-type", String.class)
-                .map(type -> type.trim().equalsIgnoreCase("cluster")).orElse(false);
+                .map(type -> type.trim().equalsIgnoreCase("cluster"))
+                .orElse(false);
     }
 
     private static void noBraces(List<String> problems, String name, String value) {

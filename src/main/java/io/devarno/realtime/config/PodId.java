@@ -12,8 +12,12 @@ public class PodId {
 
     public PodId(RealtimeConfig config) {
         String hostname = System.getenv("HOSTNAME");
-        this.value = config.podId().filter(s -> !s.isBlank())
-                .orElse(hostname != null && !hostname.isBlank() ? hostname : "pod-" + UUID.randomUUID().toString().substring(0, 8));
+        this.value = config.podId()
+                .filter(s -> !s.isBlank())
+                .orElse(
+                        hostname != null && !hostname.isBlank()
+                                ? hostname
+                                : "pod-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
     public String value() {

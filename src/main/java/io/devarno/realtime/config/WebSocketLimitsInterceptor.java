@@ -31,7 +31,10 @@ public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
         } catch (RuntimeException e) {
             return null; // ConfigValidator reports the bad value with the setting's name
         }
-        return ConfigValue.builder().withName(name).withValue(Long.toString(bytes)).build();
+        return ConfigValue.builder()
+                .withName(name)
+                .withValue(Long.toString(bytes))
+                .build();
     }
 
     private static String sourceOf(String name) {
@@ -47,7 +50,8 @@ public class WebSocketLimitsInterceptor implements ConfigSourceInterceptor {
 
     /** The defaults of {@link RealtimeConfig}: this interceptor runs before its mapping supplies them. */
     private static String defaultOf(String source) {
-        return source.equals(MAX_CLIENT_FRAME_SIZE) ? RealtimeConfig.DEFAULT_MAX_CLIENT_FRAME_SIZE
+        return source.equals(MAX_CLIENT_FRAME_SIZE)
+                ? RealtimeConfig.DEFAULT_MAX_CLIENT_FRAME_SIZE
                 : RealtimeConfig.DEFAULT_MAX_MESSAGE_SIZE;
     }
 }

@@ -44,14 +44,17 @@ public class ConsoleFilter {
             return;
         }
         if (!enabled) {
-            HttpError.end(context.response(), 404, "not_found", "the console is disabled (realtime.console.enabled=false)");
+            HttpError.end(
+                    context.response(), 404, "not_found", "the console is disabled (realtime.console.enabled=false)");
             return;
         }
         if (page) {
             if (path.equals(PAGE)) {
                 String query = context.request().query();
-                context.response().setStatusCode(302)
-                        .putHeader("Location", PAGE + "/" + (query == null ? "" : "?" + query)).end();
+                context.response()
+                        .setStatusCode(302)
+                        .putHeader("Location", PAGE + "/" + (query == null ? "" : "?" + query))
+                        .end();
                 return;
             }
             context.response()
@@ -64,7 +67,8 @@ public class ConsoleFilter {
     }
 
     static boolean isUnder(String path, String prefix) {
-        return path != null && path.startsWith(prefix)
+        return path != null
+                && path.startsWith(prefix)
                 && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
     }
 }

@@ -39,17 +39,24 @@ public class ConsoleResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
     public Multi<String> presenceEvents() {
-        Multi<String> events = Multi.createFrom().<String> emitter(emitter -> {
-            AutoCloseable handle = broker.onPresenceEvent(emitter::emit);
-            emitter.onTermination(() -> {
-                try {
-                    handle.close();
-                } catch (Exception e) {
-                    LOG.debugf("closing a presence listener failed: %s", e.getMessage());
-                }
-            });
-        }, BUFFER);
-        Multi<String> heartbeats = Multi.createFrom().ticks().every(HEARTBEAT).onOverflow().drop()
+        Multi<String> events = Multi.createFrom()
+                .<String>emitter(
+                        emitter -> {
+                            AutoCloseable handle = broker.onPresenceEvent(emitter::emit);
+                            emitter.onTermination(() -> {
+                                try {
+                                    handle.close();
+                                } catch (Exception e) {
+                                    LOG.debugf("closing a presence listener failed: %s", e.getMessage());
+                                }
+                            });
+                        },
+                        BUFFER);
+        Multi<String> heartbeats = Multi.createFrom()
+                .ticks()
+                .every(HEARTBEAT)
+                .onOverflow()
+                .drop()
                 .map(tick -> "{\"type\":\"heartbeat\",\"at\":" + System.currentTimeMillis() + "}");
         return Multi.createBy().merging().streams(events, heartbeats);
     }

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
+
 import redis.embedded.RedisServer;
 
 /**
@@ -27,7 +28,8 @@ public class DevRedis {
 
     private static final Logger LOG = Logger.getLogger(DevRedis.class);
 
-    void onStart(@Observes @Priority(2) StartupEvent event, @ConfigProperty(name = "quarkus.redis.hosts") String hosts) throws IOException {
+    void onStart(@Observes @Priority(2) StartupEvent event, @ConfigProperty(name = "quarkus.redis.hosts") String hosts)
+            throws IOException {
         URI uri = URI.create(hosts.split(",")[0].trim());
         String host = uri.getHost() == null ? "localhost" : uri.getHost();
         int port = uri.getPort() < 0 ? 6379 : uri.getPort();
@@ -35,8 +37,12 @@ public class DevRedis {
             LOG.infof("Dev mode: using the Redis already listening on %s:%d", host, port);
             return;
         }
-        RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-                .setting("save \"\"").setting("appendonly no").build();
+        RedisServer server = RedisServer.newRedisServer()
+                .port(port)
+                .bind("127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .build();
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

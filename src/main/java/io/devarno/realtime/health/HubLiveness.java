@@ -21,7 +21,8 @@ public class HubLiveness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("hub").up()
+        return HealthCheckResponse.named("hub")
+                .up()
                 .withData("connections", hub.connectionCount())
                 .withData("users", hub.userCount())
                 .build();

@@ -21,7 +21,8 @@ public class HubReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("hub").status(!hub.isDraining())
+        return HealthCheckResponse.named("hub")
+                .status(!hub.isDraining())
                 .withData("connections", hub.connectionCount())
                 .withData("users", hub.userCount())
                 .withData("draining", hub.isDraining())

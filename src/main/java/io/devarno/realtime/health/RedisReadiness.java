@@ -31,12 +31,22 @@ public class RedisReadiness implements AsyncHealthCheck {
     @Override
     public Uni<HealthCheckResponse> call() {
         return redis.execute(Command.PING)
-                .ifNoItem().after(PING_TIMEOUT).fail()
+                .ifNoItem()
+                .after(PING_TIMEOUT)
+                .fail()
                 .map(pong -> broker.isConnected()
                         ? HealthCheckResponse.named("redis").up().build()
-                        : HealthCheckResponse.named("redis").down().withData("reason", "pub/sub connection is down").build())
-                .onFailure().recoverWithItem(f -> HealthCheckResponse.named("redis").down()
-                        .withData("reason", "PING failed: " + (f.getMessage() == null ? f.getClass().getSimpleName() : f.getMessage()))
+                        : HealthCheckResponse.named("redis")
+                                .down()
+                                .withData("reason", "pub/sub connection is down")
+                                .build())
+                .onFailure()
+                .recoverWithItem(f -> HealthCheckResponse.named("redis")
+                        .down()
+                        .withData(
+                                "reason",
+                                "PING failed: "
+                                        + (f.getMessage() == null ? f.getClass().getSimpleName() : f.getMessage()))
                         .build());
     }
 }

@@ -44,7 +44,8 @@ public class History {
     private final String ttlMillis;
     private final String userPublish;
 
-    public History(ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, RedisDeployment deployment) {
+    public History(
+            ReactiveRedisDataSource redis, RedisLayout layout, RealtimeConfig config, RedisDeployment deployment) {
         this.redis = redis;
         // Sharded pub/sub for user channels on a Redis Cluster (docs/operations.md#redis-cluster); broadcasts reach
         // every node.
@@ -60,7 +61,8 @@ public class History {
     public Uni<Position> record(StreamKind kind, String userId, String payload) {
         String channel = channel(kind, userId);
         return RECORD.run(redis, timeout, keys(channel), payload, size(kind), ttlMillis, publishCommand(kind))
-                .map(answer -> new Position(answer.get(0).toString(), answer.get(1).toLong()));
+                .map(answer ->
+                        new Position(answer.get(0).toString(), answer.get(1).toLong()));
     }
 
     /**
@@ -89,7 +91,8 @@ public class History {
             payloads.add(answer.get(i).toString());
         }
         boolean recovered = !malformed && answer.get(3).toInteger() == 1;
-        return new Page(answer.get(0).toString(), answer.get(1).toLong(), answer.get(2).toLong(), recovered, payloads);
+        return new Page(
+                answer.get(0).toString(), answer.get(1).toLong(), answer.get(2).toLong(), recovered, payloads);
     }
 
     private String channel(StreamKind kind, String userId) {

@@ -15,14 +15,11 @@ public sealed interface Since {
     Since ABSENT = new Absent();
     Since MALFORMED = new Malformed();
 
-    record Absent() implements Since {
-    }
+    record Absent() implements Since {}
 
-    record Malformed() implements Since {
-    }
+    record Malformed() implements Since {}
 
-    record At(Position position) implements Since {
-    }
+    record At(Position position) implements Since {}
 
     static Since parse(String raw) {
         if (raw == null) {
@@ -54,7 +51,8 @@ public sealed interface Since {
     private static boolean isEpoch(String text, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            boolean allowed =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
             if (!allowed) {
                 return false;
             }

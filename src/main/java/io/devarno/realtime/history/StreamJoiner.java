@@ -9,9 +9,9 @@ import io.devarno.realtime.cluster.Broker;
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.hub.Envelopes;
 import io.devarno.realtime.hub.Envelopes.StreamState;
-import io.devarno.realtime.transport.WireFrame;
 import io.devarno.realtime.hub.StreamKind;
 import io.devarno.realtime.metrics.RealtimeMetrics;
+import io.devarno.realtime.transport.WireFrame;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -45,8 +45,12 @@ public class StreamJoiner {
                 .chain(() -> history.read(StreamKind.USER, userId, userSince, replayLimit(userSince)));
         Uni<History.Page> broadcast = broker.caughtUp(StreamKind.BROADCAST, null)
                 .chain(() -> history.read(StreamKind.BROADCAST, null, broadcastSince, replayLimit(broadcastSince)));
-        return Uni.combine().all().unis(user, broadcast).asTuple()
-                .call(pages -> Uni.combine().all()
+        return Uni.combine()
+                .all()
+                .unis(user, broadcast)
+                .asTuple()
+                .call(pages -> Uni.combine()
+                        .all()
                         .unis(broker.caughtUp(StreamKind.USER, userId), broker.caughtUp(StreamKind.BROADCAST, null))
                         .discardItems())
                 .invoke(pages -> finish(client, userSince, pages.getItem1(), broadcastSince, pages.getItem2()))
@@ -58,12 +62,15 @@ public class StreamJoiner {
         return since instanceof Since.At ? -1 : 0;
     }
 
-    private void finish(Client client, Since userSince, History.Page user, Since broadcastSince, History.Page broadcast) {
-        List<WireFrame> replay = new ArrayList<>(user.payloads().size() + broadcast.payloads().size());
+    private void finish(
+            Client client, Since userSince, History.Page user, Since broadcastSince, History.Page broadcast) {
+        List<WireFrame> replay =
+                new ArrayList<>(user.payloads().size() + broadcast.payloads().size());
         addReplay(replay, StreamKind.USER, user);
         addReplay(replay, StreamKind.BROADCAST, broadcast);
         StreamState userState = new StreamState(user.epoch(), user.top(), recovered(userSince, user));
-        StreamState broadcastState = new StreamState(broadcast.epoch(), broadcast.top(), recovered(broadcastSince, broadcast));
+        StreamState broadcastState =
+                new StreamState(broadcast.epoch(), broadcast.top(), recovered(broadcastSince, broadcast));
         WireFrame welcome = WireFrame.recoveryText(Envelopes.welcome(client.id(), userState, broadcastState));
         if (client.finishRecovery(welcome, replay, userState, broadcastState)) {
             count(userSince, user);

@@ -42,7 +42,11 @@ public final class Client {
      * {@code transport} is where fan-out writes pre-encoded frames. {@code onServerClose} runs when the server
      * closes the connection, before the peer acknowledges.
      */
-    public Client(ClientTransport transport, String userId, String podId, OptionalLong tokenExpiresAt,
+    public Client(
+            ClientTransport transport,
+            String userId,
+            String podId,
+            OptionalLong tokenExpiresAt,
             Consumer<Client> onServerClose) {
         this.onServerClose = onServerClose;
         this.id = transport.id();
@@ -73,7 +77,10 @@ public final class Client {
     }
 
     enum WriteResult {
-        FIRST_IN_BATCH, WRITTEN, OVERFLOW, CLOSED
+        FIRST_IN_BATCH,
+        WRITTEN,
+        OVERFLOW,
+        CLOSED
     }
 
     /**
@@ -115,7 +122,8 @@ public final class Client {
      * Ends the recovery window: the welcome, the replay, then the held messages after the given positions.
      * Returns false when the window had ended already (the connection overflowed or closed meanwhile).
      */
-    public boolean finishRecovery(WireFrame welcome, List<WireFrame> replay, Envelopes.StreamState user, Envelopes.StreamState broadcast) {
+    public boolean finishRecovery(
+            WireFrame welcome, List<WireFrame> replay, Envelopes.StreamState user, Envelopes.StreamState broadcast) {
         Recovery window = recovery;
         if (window == null) {
             welcome.release();

@@ -1,6 +1,7 @@
 package io.devarno.realtime.hub;
 
 import java.util.function.Supplier;
+
 import io.devarno.realtime.transport.WireFrame;
 
 /**

@@ -8,13 +8,14 @@ public final class Envelopes {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private Envelopes() {
-    }
+    private Envelopes() {}
 
     /** {@code {"type":"message","stream":..,"epoch":..,"offset":..,"data":..}}; no epoch/offset when {@code epoch} is null. */
     public static String message(StreamKind stream, String epoch, long offset, String data) {
-        StringBuilder json = new StringBuilder(data.length() + 96).append("{\"type\":\"message\",\"stream\":\"")
-                .append(stream.wireName()).append('"');
+        StringBuilder json = new StringBuilder(data.length() + 96)
+                .append("{\"type\":\"message\",\"stream\":\"")
+                .append(stream.wireName())
+                .append('"');
         if (epoch != null) {
             json.append(",\"epoch\":");
             string(json, epoch);
@@ -26,8 +27,7 @@ public final class Envelopes {
     }
 
     /** A stream's part of the welcome: {@code {"epoch":..,"offset":..,"recovered":..}}. */
-    public record StreamState(String epoch, long offset, boolean recovered) {
-    }
+    public record StreamState(String epoch, long offset, boolean recovered) {}
 
     /** {@code {"type":"welcome","connection":..,"user":{..},"broadcast":{..}}}. */
     public static String welcome(String connectionId, StreamState user, StreamState broadcast) {
@@ -43,7 +43,11 @@ public final class Envelopes {
     private static void state(StringBuilder json, StreamState state) {
         json.append("{\"epoch\":");
         string(json, state.epoch());
-        json.append(",\"offset\":").append(state.offset()).append(",\"recovered\":").append(state.recovered()).append('}');
+        json.append(",\"offset\":")
+                .append(state.offset())
+                .append(",\"recovered\":")
+                .append(state.recovered())
+                .append('}');
     }
 
     /** Appends {@code text} as a JSON string. */

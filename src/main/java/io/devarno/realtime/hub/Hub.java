@@ -16,7 +16,6 @@ import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.protocol.CloseCode;
 import io.devarno.realtime.protocol.UpgradeRefusal;
-import io.devarno.realtime.transport.WireFrame;
 
 /**
  * This pod's connections, indexed by user: register, unregister, fan-out to every tab of a user, broadcast.
@@ -28,7 +27,9 @@ import io.devarno.realtime.transport.WireFrame;
 public class Hub implements Outbox.Listener {
 
     public enum Registration {
-        ACCEPTED(null), DRAINING(UpgradeRefusal.DRAINING), POD_FULL(UpgradeRefusal.POD_FULL),
+        ACCEPTED(null),
+        DRAINING(UpgradeRefusal.DRAINING),
+        POD_FULL(UpgradeRefusal.POD_FULL),
         USER_FULL(UpgradeRefusal.USER_FULL);
 
         private final UpgradeRefusal refusal;
@@ -45,6 +46,7 @@ public class Hub implements Outbox.Listener {
 
     /** Each user's tabs as an immutable list, replaced inside {@code compute}: lighter than a set per user. */
     private final Map<String, List<Client>> clientsByUser = new ConcurrentHashMap<>();
+
     private final AtomicInteger connections = new AtomicInteger();
     private final UserSubscriptions subscriptions;
     private final RealtimeMetrics metrics;
@@ -57,7 +59,8 @@ public class Hub implements Outbox.Listener {
     public Hub(UserSubscriptions subscriptions, RealtimeMetrics metrics, RealtimeConfig config) {
         this.subscriptions = subscriptions;
         this.metrics = metrics;
-        this.sendBuffer = new SendBuffer(config.sendBuffer(), config.sendBufferBytes().asLongValue());
+        this.sendBuffer =
+                new SendBuffer(config.sendBuffer(), config.sendBufferBytes().asLongValue());
         this.maxPerUser = config.maxConnectionsPerUser();
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         metrics.bindGauges(connections::get, clientsByUser::size);
@@ -84,7 +87,7 @@ public class Hub implements Outbox.Listener {
             return Registration.POD_FULL;
         }
         client.useOutbox(outboxes.computeIfAbsent(client.eventLoop(), loop -> new Outbox(loop, sendBuffer, this)));
-        Registration[] outcome = { Registration.ACCEPTED };
+        Registration[] outcome = {Registration.ACCEPTED};
         clientsByUser.compute(client.userId(), (userId, tabs) -> {
             if (tabs == null) {
                 subscriptions.subscribe(userId);
@@ -106,7 +109,7 @@ public class Hub implements Outbox.Listener {
 
     /** Returns true when the client was registered here (and is now gone). */
     public boolean unregister(Client client) {
-        boolean[] removed = { false };
+        boolean[] removed = {false};
         clientsByUser.computeIfPresent(client.userId(), (userId, tabs) -> {
             List<Client> rest = tabs.stream().filter(tab -> tab != client).toList();
             removed[0] = rest.size() < tabs.size();

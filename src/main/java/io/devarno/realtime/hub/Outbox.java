@@ -75,8 +75,7 @@ final class Outbox implements Runnable {
                 }
                 case WRITTEN -> delivered += frame.isMessage() ? 1 : 0;
                 case OVERFLOW -> listener.overflowed(client);
-                case CLOSED -> {
-                }
+                case CLOSED -> {}
             }
         }
         batch.clear();

@@ -18,8 +18,7 @@ import io.devarno.realtime.transport.WireFrame;
 public final class Recovery {
 
     /** Kept as its envelope's text, encoded again when released: only a recovering connection pays for it. */
-    private record Held(StreamKind stream, String epoch, long offset, String envelope) {
-    }
+    private record Held(StreamKind stream, String epoch, long offset, String envelope) {}
 
     private final int maxHeld;
     private List<Held> held = new ArrayList<>(); // null once the window has ended
@@ -30,7 +29,9 @@ public final class Recovery {
     }
 
     enum Outcome {
-        HELD, OVERFLOW, LIVE
+        HELD,
+        OVERFLOW,
+        LIVE
     }
 
     /** Holds the message while the window is open. */
@@ -52,7 +53,8 @@ public final class Recovery {
      * (the positions the replay ends at), and ends the window: later messages go straight to the connection.
      * Returns false, queuing nothing, when the window had already ended (overflowed or abandoned).
      */
-    synchronized boolean finish(Client client, WireFrame welcome, List<WireFrame> replay, StreamState user, StreamState broadcast) {
+    synchronized boolean finish(
+            Client client, WireFrame welcome, List<WireFrame> replay, StreamState user, StreamState broadcast) {
         if (held == null) {
             welcome.release();
             replay.forEach(WireFrame::release);
@@ -66,7 +68,8 @@ public final class Recovery {
         }
         for (Held message : held) {
             StreamState position = message.stream() == StreamKind.USER ? user : broadcast;
-            boolean replayedOrBefore = message.epoch() != null && message.epoch().equals(position.epoch())
+            boolean replayedOrBefore = message.epoch() != null
+                    && message.epoch().equals(position.epoch())
                     && message.offset() <= position.offset();
             if (!replayedOrBefore) {
                 WireFrame frame = WireFrame.recoveryText(message.envelope());

@@ -67,8 +67,15 @@ public class Drain {
         while (clients.stream().anyMatch(c -> !c.closeCompleted()) && System.nanoTime() < deadline) {
             sleepUntil(System.nanoTime() + 20_000_000L);
         }
-        presence.settled(clients).ifNoItem().after(CLOSE_GRACE).recoverWithItem((Void) null).await().indefinitely();
-        LOG.infof("Drained in %d ms; %d connections left", (System.nanoTime() - start) / 1_000_000, hub.connectionCount());
+        presence.settled(clients)
+                .ifNoItem()
+                .after(CLOSE_GRACE)
+                .recoverWithItem((Void) null)
+                .await()
+                .indefinitely();
+        LOG.infof(
+                "Drained in %d ms; %d connections left",
+                (System.nanoTime() - start) / 1_000_000, hub.connectionCount());
     }
 
     private static void sleepUntil(long nanoTime) {

@@ -22,13 +22,16 @@ public class RealtimeMetrics {
     public static final String DROPPED_NO_LOCAL_CONNECTION = "no_local_connection";
     /** A message that found its connection's send buffer full (the connection is closed with 1013). */
     public static final String DROPPED_SLOW_CONSUMER = "slow_consumer";
+
     private static final List<String> DROPPED_REASONS = List.of(DROPPED_NO_LOCAL_CONNECTION, DROPPED_SLOW_CONSUMER);
 
-    private static final Meter CLOSED = new Meter("realtime.connections.closed",
+    private static final Meter CLOSED = new Meter(
+            "realtime.connections.closed",
             "WebSocket connections closed, by reason (client: the client or its network closed it)");
-    private static final Meter DROPPED = new Meter("realtime.messages.dropped",
-            "Messages not delivered to a connection, by reason");
-    private static final Meter REJECTED = new Meter("realtime.upgrades.rejected",
+    private static final Meter DROPPED =
+            new Meter("realtime.messages.dropped", "Messages not delivered to a connection, by reason");
+    private static final Meter REJECTED = new Meter(
+            "realtime.upgrades.rejected",
             "Upgrades to /ws refused, by reason (before the WebSocket opened, or right after it)");
 
     private final MeterRegistry registry;
@@ -43,52 +46,70 @@ public class RealtimeMetrics {
     private final Counter replayed;
     /** Counters by reason tag, so per-message paths do no registry lookup after a reason's first use. */
     private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
+
     private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
 
     public RealtimeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.opened = Counter.builder("realtime.connections.opened").description("WebSocket connections opened").register(registry);
-        this.delivered = Counter.builder("realtime.messages.delivered").description("Messages written to a connection").register(registry);
+        this.opened = Counter.builder("realtime.connections.opened")
+                .description("WebSocket connections opened")
+                .register(registry);
+        this.delivered = Counter.builder("realtime.messages.delivered")
+                .description("Messages written to a connection")
+                .register(registry);
         this.slowConsumerDisconnects = Counter.builder("realtime.slow.consumer.disconnects")
-                .description("Connections closed with 1013 because their send buffer was full").register(registry);
+                .description("Connections closed with 1013 because their send buffer was full")
+                .register(registry);
         this.presenceErrors = Counter.builder("realtime.presence.errors")
-                .description("Presence updates that Redis did not take (the connection stays open)").register(registry);
+                .description("Presence updates that Redis did not take (the connection stays open)")
+                .register(registry);
         this.publishedToUser = published("user");
         this.publishedBroadcast = published("broadcast");
         // Every known reason from the start, so that dashboards and alerts see zeros rather than no series.
         reasonCounter(closedByReason, CLOSED, CloseCode.CLIENT_LABEL);
-        Arrays.stream(CloseCode.values()).filter(code -> !code.refusesUpgrade())
+        Arrays.stream(CloseCode.values())
+                .filter(code -> !code.refusesUpgrade())
                 .forEach(code -> reasonCounter(closedByReason, CLOSED, code.label()));
         DROPPED_REASONS.forEach(reason -> reasonCounter(droppedByReason, DROPPED, reason));
-        Arrays.stream(UpgradeRefusal.values()).forEach(refusal -> reasonCounter(rejectedByReason, REJECTED, refusal.label()));
+        Arrays.stream(UpgradeRefusal.values())
+                .forEach(refusal -> reasonCounter(rejectedByReason, REJECTED, refusal.label()));
         this.recoveredComplete = recovered("complete");
         this.recoveredPartial = recovered("partial");
         this.replayed = Counter.builder("realtime.history.replayed")
-                .description("Messages replayed from history to reconnecting v2 connections").register(registry);
+                .description("Messages replayed from history to reconnecting v2 connections")
+                .register(registry);
     }
 
     private Counter recovered(String result) {
-        return Counter.builder("realtime.history.recovered").tag("result", result)
+        return Counter.builder("realtime.history.recovered")
+                .tag("result", result)
                 .description("Stream recoveries asked for by v2 connections (since / broadcast_since): complete, "
                         + "or partial (something was lost, or the position was not valid)")
                 .register(registry);
     }
 
     public void bindGauges(Supplier<Number> connections, Supplier<Number> users) {
-        Gauge.builder("realtime.connections", connections).description("Open WebSocket connections on this pod").register(registry);
-        Gauge.builder("realtime.users", users).description("Distinct users connected to this pod").register(registry);
+        Gauge.builder("realtime.connections", connections)
+                .description("Open WebSocket connections on this pod")
+                .register(registry);
+        Gauge.builder("realtime.users", users)
+                .description("Distinct users connected to this pod")
+                .register(registry);
     }
 
     public void bindUpgradesInFlight(Supplier<Number> inFlight) {
         Gauge.builder("realtime.upgrades.in.flight", inFlight)
-                .description("Connections just opened whose first presence write Redis has not answered yet (admission control)")
+                .description(
+                        "Connections just opened whose first presence write Redis has not answered yet (admission control)")
                 .register(registry);
     }
 
     private Counter published(String target) {
-        return Counter.builder("realtime.messages.published").tag("target", target)
-                .description("Messages accepted for publishing by this pod's REST API").register(registry);
+        return Counter.builder("realtime.messages.published")
+                .tag("target", target)
+                .description("Messages accepted for publishing by this pod's REST API")
+                .register(registry);
     }
 
     public void connectionOpened() {
@@ -97,7 +118,8 @@ public class RealtimeMetrics {
 
     /** {@code code} is null when the client (or its network) closed the connection. */
     public void connectionClosed(CloseCode code) {
-        reasonCounter(closedByReason, CLOSED, code == null ? CloseCode.CLIENT_LABEL : code.label()).increment();
+        reasonCounter(closedByReason, CLOSED, code == null ? CloseCode.CLIENT_LABEL : code.label())
+                .increment();
     }
 
     public void published(boolean broadcast) {
@@ -134,12 +156,12 @@ public class RealtimeMetrics {
     }
 
     /** A counter family by reason. */
-    private record Meter(String name, String description) {
-    }
+    private record Meter(String name, String description) {}
 
     private Counter reasonCounter(Map<String, Counter> counters, Meter name, String reason) {
-        return counters.computeIfAbsent(reason,
-                key -> Counter.builder(name.name).tag("reason", key).description(name.description).register(registry));
+        return counters.computeIfAbsent(reason, key -> Counter.builder(name.name)
+                .tag("reason", key)
+                .description(name.description)
+                .register(registry));
     }
-
 }

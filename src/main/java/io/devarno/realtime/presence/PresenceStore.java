@@ -31,6 +31,5 @@ public interface PresenceStore {
     /** Takes offline the users whose connections all expired without a close. Emits how many. */
     Uni<Integer> sweepExpired();
 
-    record Page(List<String> users, String nextCursor) {
-    }
+    record Page(List<String> users, String nextCursor) {}
 }

@@ -16,8 +16,12 @@ public class PresenceStores {
 
     @Produces
     @Singleton
-    PresenceStore presenceStore(RedisDeployment deployment, ReactiveRedisDataSource redis, RedisBatcher batcher,
-            RedisLayout layout, RealtimeConfig config) {
+    PresenceStore presenceStore(
+            RedisDeployment deployment,
+            ReactiveRedisDataSource redis,
+            RedisBatcher batcher,
+            RedisLayout layout,
+            RealtimeConfig config) {
         return deployment.isCluster()
                 ? new ShardedPresenceStore(redis, batcher, layout, config)
                 : new RedisPresenceStore(redis, batcher, layout, config);

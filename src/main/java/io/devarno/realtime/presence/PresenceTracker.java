@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -43,6 +43,7 @@ public class PresenceTracker {
     private final PresenceWriteQueue writes;
     /** Set when a presence write failed; cleared when every local connection has been re-asserted. */
     private final AtomicBoolean stale = new AtomicBoolean();
+
     private final AtomicLong nextSlowWarningNanos = new AtomicLong(System.nanoTime());
     private long timer = -1;
 
@@ -98,12 +99,14 @@ public class PresenceTracker {
         List<CompletableFuture<?>> touches = new ArrayList<>(hub.connectionCount());
         hub.forEachClient(client -> touches.add(touch(client).toCompletableFuture()));
         CompletableFuture.allOf(touches.toArray(CompletableFuture[]::new))
-                .whenComplete((ignored, failure) -> LOG.infof("Presence re-asserted for %d local connections", touches.size()));
+                .whenComplete((ignored, failure) ->
+                        LOG.infof("Presence re-asserted for %d local connections", touches.size()));
     }
 
     private CompletionStage<?> touch(Client client) {
         // Checked when the touch runs, after any earlier operation: a closed connection is never touched again.
-        return client.chainPresence(() -> client.isClosed() ? CompletableFuture.completedFuture(null)
+        return client.chainPresence(() -> client.isClosed()
+                ? CompletableFuture.completedFuture(null)
                 : watched(store.touch(client.userId(), client.member())));
     }
 
@@ -117,7 +120,10 @@ public class PresenceTracker {
      */
     private CompletionStage<?> watched(Uni<?> write) {
         return writes.submit(() -> {
-            CompletableFuture<?> done = write.onFailure().invoke(this::failed).onFailure().recoverWithNull()
+            CompletableFuture<?> done = write.onFailure()
+                    .invoke(this::failed)
+                    .onFailure()
+                    .recoverWithNull()
                     .subscribeAsCompletionStage();
             long watchdog = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
                 if (!done.isDone()) {
@@ -133,32 +139,34 @@ public class PresenceTracker {
         long now = System.nanoTime();
         long due = nextSlowWarningNanos.get();
         if (now - due >= 0 && nextSlowWarningNanos.compareAndSet(due, now + SLOW_WARNING_INTERVAL_NANOS)) {
-            LOG.warnf("Presence writes slower than %s (counted in realtime_presence_errors_total); they are still applied "
-                    + "when Redis answers. Warned at most once a minute.", config.redis().timeout());
+            LOG.warnf(
+                    "Presence writes slower than %s (counted in realtime_presence_errors_total); they are still applied "
+                            + "when Redis answers. Warned at most once a minute.",
+                    config.redis().timeout());
         }
     }
 
     private void failed(Throwable failure) {
         metrics.presenceError();
         if (stale.compareAndSet(false, true)) {
-            LOG.warnf("Presence update failed (%s); the connection stays open and presence is re-asserted when Redis answers",
+            LOG.warnf(
+                    "Presence update failed (%s); the connection stays open and presence is re-asserted when Redis answers",
                     failure.getMessage());
         }
     }
 
     private void sweepExpired() {
-        store.sweepExpired()
-                .onFailure().recoverWithItem(0)
-                .subscribe().with(count -> {
-                    if (count > 0) {
-                        LOG.infof("%d users taken offline whose connections expired without a close", count);
-                    }
-                });
+        store.sweepExpired().onFailure().recoverWithItem(0).subscribe().with(count -> {
+            if (count > 0) {
+                LOG.infof("%d users taken offline whose connections expired without a close", count);
+            }
+        });
     }
 
     /** Completes when every presence write queued for these connections is done (they never fail). */
     public Uni<Void> settled(List<Client> clients) {
-        CompletableFuture<?>[] tails = clients.stream().map(c -> c.presenceTail().toCompletableFuture())
+        CompletableFuture<?>[] tails = clients.stream()
+                .map(c -> c.presenceTail().toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
         return Uni.createFrom().completionStage(CompletableFuture.allOf(tails));
     }

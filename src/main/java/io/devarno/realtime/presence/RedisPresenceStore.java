@@ -35,7 +35,8 @@ public class RedisPresenceStore implements PresenceStore {
     private final Duration timeout;
     private final String ttlMillis;
 
-    public RedisPresenceStore(ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
+    public RedisPresenceStore(
+            ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
         this.redis = redis;
         this.batcher = batcher;
         this.layout = layout;
@@ -58,14 +59,22 @@ public class RedisPresenceStore implements PresenceStore {
     @Override
     public Uni<Optional<Long>> lastSeen(String userId) {
         return redis.execute(Command.GET, layout.presenceKey(userId))
-                .ifNoItem().after(timeout).fail()
-                .map(r -> r == null ? Optional.<Long> empty() : Optional.of(Long.parseLong(r.toString())));
+                .ifNoItem()
+                .after(timeout)
+                .fail()
+                .map(r -> r == null ? Optional.<Long>empty() : Optional.of(Long.parseLong(r.toString())));
     }
 
     @Override
     public Uni<Page> online(String after, int limit) {
         String start = after == null ? "-" : "(" + decodeCursor(after);
-        return PAGE.run(redis, timeout, List.of(layout.onlineKey()), layout.presencePrefix(), start, Integer.toString(limit))
+        return PAGE.run(
+                        redis,
+                        timeout,
+                        List.of(layout.onlineKey()),
+                        layout.presencePrefix(),
+                        start,
+                        Integer.toString(limit))
                 .map(r -> {
                     List<String> users = new ArrayList<>();
                     r.get(0).forEach(u -> users.add(u.toString()));
@@ -76,8 +85,14 @@ public class RedisPresenceStore implements PresenceStore {
 
     @Override
     public Uni<Integer> sweepExpired() {
-        return SWEEP.run(redis, timeout, List.of(layout.onlineKey(), layout.expiryKey()),
-                layout.presencePrefix(), layout.connsPrefix(), layout.presenceChannel(), SWEEP_BATCH)
+        return SWEEP.run(
+                        redis,
+                        timeout,
+                        List.of(layout.onlineKey(), layout.expiryKey()),
+                        layout.presencePrefix(),
+                        layout.connsPrefix(),
+                        layout.presenceChannel(),
+                        SWEEP_BATCH)
                 .map(Response::toInteger);
     }
 

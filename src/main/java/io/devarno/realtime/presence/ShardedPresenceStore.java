@@ -16,7 +16,6 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Presence on a Redis Cluster (docs/operations.md#redis-cluster). A script may only touch keys of one slot, so each
@@ -44,7 +43,8 @@ public class ShardedPresenceStore implements PresenceStore {
     private final Duration timeout;
     private final String ttlMillis;
 
-    public ShardedPresenceStore(ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
+    public ShardedPresenceStore(
+            ReactiveRedisDataSource redis, RedisBatcher batcher, RedisLayout layout, RealtimeConfig config) {
         this.redis = redis;
         this.batcher = batcher;
         this.layout = layout;
@@ -61,8 +61,10 @@ public class ShardedPresenceStore implements PresenceStore {
                         return Uni.createFrom().item(false);
                     }
                     // If the index write fails, the marker must not keep the next touches from retrying it.
-                    return INDEX_ADD.run(redis, bucketKeys(userId), userId, reply.get(1).toString())
-                            .onFailure().call(() -> redis.execute(Command.DEL, layout.indexedKey(userId)))
+                    return INDEX_ADD
+                            .run(redis, bucketKeys(userId), userId, reply.get(1).toString())
+                            .onFailure()
+                            .call(() -> redis.execute(Command.DEL, layout.indexedKey(userId)))
                             .map(ignored -> state == 2);
                 });
     }
@@ -76,15 +78,19 @@ public class ShardedPresenceStore implements PresenceStore {
                     if (left > 0 || ended < 0) {
                         return Uni.createFrom().item(left);
                     }
-                    return INDEX_REMOVE.run(redis, bucketKeys(userId), userId, Long.toString(ended)).map(ignored -> 0);
+                    return INDEX_REMOVE
+                            .run(redis, bucketKeys(userId), userId, Long.toString(ended))
+                            .map(ignored -> 0);
                 });
     }
 
     @Override
     public Uni<Optional<Long>> lastSeen(String userId) {
         return redis.execute(Command.GET, layout.presenceKey(userId))
-                .ifNoItem().after(timeout).fail()
-                .map(r -> r == null ? Optional.<Long> empty() : Optional.of(Long.parseLong(r.toString())));
+                .ifNoItem()
+                .after(timeout)
+                .fail()
+                .map(r -> r == null ? Optional.<Long>empty() : Optional.of(Long.parseLong(r.toString())));
     }
 
     /**
@@ -103,19 +109,26 @@ public class ShardedPresenceStore implements PresenceStore {
         }
         String start = from.lastUser == null ? "-" : "(" + from.lastUser;
         int want = limit - users.size();
-        return INDEX_PAGE.run(redis, timeout, bucketKeys(from.bucket), start, Integer.toString(want))
+        return INDEX_PAGE
+                .run(redis, timeout, bucketKeys(from.bucket), start, Integer.toString(want))
                 .chain(reply -> {
                     List<String> candidates = new ArrayList<>();
                     List<Uni<Boolean>> listed = new ArrayList<>();
                     for (int i = 0; i < reply.get(0).size(); i++) {
                         String user = reply.get(0).get(i).toString();
                         candidates.add(user);
-                        listed.add(reply.get(1).get(i).toInteger() == 0 ? Uni.createFrom().item(true)
-                                : redis.execute(Command.EXISTS, layout.presenceKey(user)).ifNoItem().after(timeout).fail()
-                                        .map(exists -> exists.toInteger() == 1));
+                        listed.add(
+                                reply.get(1).get(i).toInteger() == 0
+                                        ? Uni.createFrom().item(true)
+                                        : redis.execute(Command.EXISTS, layout.presenceKey(user))
+                                                .ifNoItem()
+                                                .after(timeout)
+                                                .fail()
+                                                .map(exists -> exists.toInteger() == 1));
                     }
                     boolean exhausted = reply.get(2).toString().isEmpty();
-                    Uni<List<Boolean>> checked = listed.isEmpty() ? Uni.createFrom().item(List.of())
+                    Uni<List<Boolean>> checked = listed.isEmpty()
+                            ? Uni.createFrom().item(List.of())
                             : Uni.join().all(listed).andFailFast();
                     return checked.chain(flags -> {
                         for (int i = 0; i < candidates.size(); i++) {
@@ -123,10 +136,13 @@ public class ShardedPresenceStore implements PresenceStore {
                                 users.add(candidates.get(i));
                             }
                         }
-                        Position next = exhausted ? new Position(from.bucket + 1, null)
+                        Position next = exhausted
+                                ? new Position(from.bucket + 1, null)
                                 : new Position(from.bucket, candidates.get(candidates.size() - 1));
                         if (users.size() >= limit) {
-                            return Uni.createFrom().item(new Page(users, next.bucket >= RedisLayout.INDEX_BUCKETS ? null : next.encode()));
+                            return Uni.createFrom()
+                                    .item(new Page(
+                                            users, next.bucket >= RedisLayout.INDEX_BUCKETS ? null : next.encode()));
                         }
                         return fill(next, limit, users);
                     });
@@ -136,22 +152,32 @@ public class ShardedPresenceStore implements PresenceStore {
     /** Looks at the users whose index entries fell due in every bucket; emits how many were taken offline. */
     @Override
     public Uni<Integer> sweepExpired() {
-        return Multi.createFrom().range(0, RedisLayout.INDEX_BUCKETS)
-                .onItem().transformToUniAndMerge(this::sweep)
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+        return Multi.createFrom()
+                .range(0, RedisLayout.INDEX_BUCKETS)
+                .onItem()
+                .transformToUniAndMerge(this::sweep)
+                .collect()
+                .with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
     private Uni<Integer> sweep(int bucket) {
-        return INDEX_DUE.run(redis, timeout, List.of(layout.expiryBucketKey(bucket)), SWEEP_BATCH)
-                .onItem().transformToMulti(reply -> {
+        return INDEX_DUE
+                .run(redis, timeout, List.of(layout.expiryBucketKey(bucket)), SWEEP_BATCH)
+                .onItem()
+                .transformToMulti(reply -> {
                     List<String[]> due = new ArrayList<>();
                     for (int i = 0; i + 1 < reply.size(); i += 2) {
-                        due.add(new String[] { reply.get(i).toString(), reply.get(i + 1).toString() });
+                        due.add(new String[] {
+                            reply.get(i).toString(), reply.get(i + 1).toString()
+                        });
                     }
                     return Multi.createFrom().iterable(due);
                 })
-                .onItem().transformToUni(entry -> check(entry[0], entry[1])).merge(CHECKS_IN_FLIGHT)
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+                .onItem()
+                .transformToUni(entry -> check(entry[0], entry[1]))
+                .merge(CHECKS_IN_FLIGHT)
+                .collect()
+                .with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
     /** Emits 1 when the user was taken offline. */
@@ -161,8 +187,12 @@ public class ShardedPresenceStore implements PresenceStore {
                     boolean online = reply.get(0).toInteger() == 1;
                     String time = reply.get(1).toString();
                     return online
-                            ? INDEX_ADD.run(redis, timeout, bucketKeys(userId), userId, time).map(ignored -> 0)
-                            : INDEX_REMOVE.run(redis, timeout, bucketKeys(userId), userId, time).map(ignored -> 1);
+                            ? INDEX_ADD
+                                    .run(redis, timeout, bucketKeys(userId), userId, time)
+                                    .map(ignored -> 0)
+                            : INDEX_REMOVE
+                                    .run(redis, timeout, bucketKeys(userId), userId, time)
+                                    .map(ignored -> 1);
                 });
     }
 

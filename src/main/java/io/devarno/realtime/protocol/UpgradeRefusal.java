@@ -7,18 +7,34 @@ package io.devarno.realtime.protocol;
  * user won the last slot) is a close instead: {@link #afterUpgrade()}.
  */
 public enum UpgradeRefusal {
-
     DRAINING(503, "draining", "server is shutting down; reconnect to another instance", "draining", CloseCode.DRAINING),
     ORIGIN_NOT_ALLOWED(403, "origin_not_allowed", "origin is not in realtime.allowed-origins", "origin", null),
     UNAUTHORIZED(401, "unauthorized", "token could not be verified", "unauthorized", null),
-    INVALID_USER_ID(400, "invalid_user_id", "user id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -",
-            "invalid_user_id", null),
+    INVALID_USER_ID(
+            400,
+            "invalid_user_id",
+            "user id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -",
+            "invalid_user_id",
+            null),
     USER_MISMATCH(403, "user_mismatch", "X-User-ID / user_id differs from the token's subject", "user_mismatch", null),
-    OVERLOADED(503, "overloaded", "too many connections are opening on this instance; retry after Retry-After seconds",
-            "overloaded", null),
-    POD_FULL(503, "pod_full", "this instance holds realtime.max-connections connections", "pod_full", CloseCode.POD_FULL),
-    USER_FULL(429, "too_many_connections",
-            "this user holds realtime.max-connections-per-user connections on this instance", "user_full", CloseCode.USER_FULL);
+    OVERLOADED(
+            503,
+            "overloaded",
+            "too many connections are opening on this instance; retry after Retry-After seconds",
+            "overloaded",
+            null),
+    POD_FULL(
+            503,
+            "pod_full",
+            "this instance holds realtime.max-connections connections",
+            "pod_full",
+            CloseCode.POD_FULL),
+    USER_FULL(
+            429,
+            "too_many_connections",
+            "this user holds realtime.max-connections-per-user connections on this instance",
+            "user_full",
+            CloseCode.USER_FULL);
 
     private final int status;
     private final String error;

@@ -19,7 +19,8 @@ public final class DuplicateRedisPoolGaugeFilter implements Filter {
     @Override
     public boolean isLoggable(LogRecord record) {
         String message = record.getMessage();
-        return message == null || !"io.micrometer.core.instrument.MeterRegistry".equals(record.getLoggerName())
+        return message == null
+                || !"io.micrometer.core.instrument.MeterRegistry".equals(record.getLoggerName())
                 || !message.startsWith("This Gauge has been already registered (MeterId{name='redis.pool.");
     }
 }

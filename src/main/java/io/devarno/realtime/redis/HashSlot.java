@@ -22,8 +22,7 @@ public final class HashSlot {
         }
     }
 
-    private HashSlot() {
-    }
+    private HashSlot() {}
 
     public static int of(String key) {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);

@@ -3,8 +3,8 @@ package io.devarno.realtime.redis;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -75,7 +75,7 @@ public class RedisBatcher {
         synchronized (this) {
             while (batchesInFlight < MAX_BATCHES_IN_FLIGHT && !pending.isEmpty()) {
                 List<Pending> taken = new ArrayList<>();
-                for (Pending next; taken.size() < MAX_BATCH && (next = pending.poll()) != null;) {
+                for (Pending next; taken.size() < MAX_BATCH && (next = pending.poll()) != null; ) {
                     taken.add(next);
                 }
                 for (List<Pending> batch : byNode(taken)) {
@@ -94,7 +94,8 @@ public class RedisBatcher {
             return List.of(taken);
         }
         Map<String, List<Pending>> byMaster = new LinkedHashMap<>();
-        taken.forEach(p -> byMaster.computeIfAbsent(String.valueOf(slots.masterOf(p.key)), master -> new ArrayList<>()).add(p));
+        taken.forEach(p -> byMaster.computeIfAbsent(String.valueOf(slots.masterOf(p.key)), master -> new ArrayList<>())
+                .add(p));
         return byMaster.values();
     }
 
@@ -112,34 +113,45 @@ public class RedisBatcher {
         }
         List<Request> requests = new ArrayList<>(batch.size());
         batch.forEach(p -> requests.add(p.request));
-        redis.batch(requests).subscribe().with(responses -> {
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).emitter.complete(responses.get(i));
-            }
-            answered();
-        }, failure -> {
-            // The batch keeps its slot until every request has its own answer: during an outage this bounds the
-            // requests waiting for a pooled connection as the batches do.
-            AtomicInteger unanswered = new AtomicInteger(batch.size());
-            batch.forEach(p -> p.sendAlone(() -> {
-                if (unanswered.decrementAndGet() == 0) {
-                    answered();
-                }
-            }));
-        });
+        redis.batch(requests)
+                .subscribe()
+                .with(
+                        responses -> {
+                            for (int i = 0; i < batch.size(); i++) {
+                                batch.get(i).emitter.complete(responses.get(i));
+                            }
+                            answered();
+                        },
+                        failure -> {
+                            // The batch keeps its slot until every request has its own answer: during an outage this
+                            // bounds the
+                            // requests waiting for a pooled connection as the batches do.
+                            AtomicInteger unanswered = new AtomicInteger(batch.size());
+                            batch.forEach(p -> p.sendAlone(() -> {
+                                if (unanswered.decrementAndGet() == 0) {
+                                    answered();
+                                }
+                            }));
+                        });
     }
 
-    private record Pending(String key, Request request, Supplier<Uni<Response>> alone, UniEmitter<? super Response> emitter) {
+    private record Pending(
+            String key, Request request, Supplier<Uni<Response>> alone, UniEmitter<? super Response> emitter) {
 
         void sendAlone(Runnable whenAnswered) {
             // deferred: an alone form that throws instead of failing its Uni still answers (and frees the slot)
-            Uni.createFrom().<Response> deferred(alone::get).subscribe().with(response -> {
-                whenAnswered.run();
-                emitter.complete(response);
-            }, failure -> {
-                whenAnswered.run();
-                emitter.fail(failure);
-            });
+            Uni.createFrom()
+                    .<Response>deferred(alone::get)
+                    .subscribe()
+                    .with(
+                            response -> {
+                                whenAnswered.run();
+                                emitter.complete(response);
+                            },
+                            failure -> {
+                                whenAnswered.run();
+                                emitter.fail(failure);
+                            });
         }
     }
 }

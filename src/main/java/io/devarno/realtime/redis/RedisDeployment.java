@@ -39,8 +39,12 @@ public class RedisDeployment {
     private final RedisOptionsCapture options;
     private volatile ClusterSlots slots;
 
-    public RedisDeployment(@ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType,
-            Vertx vertx, ReactiveRedisDataSource redis, RedisOptionsCapture options, RealtimeConfig config) {
+    public RedisDeployment(
+            @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType,
+            Vertx vertx,
+            ReactiveRedisDataSource redis,
+            RedisOptionsCapture options,
+            RealtimeConfig config) {
         this.cluster = "cluster".equalsIgnoreCase(clientType.trim());
         this.vertx = vertx;
         this.redis = redis;
@@ -61,7 +65,9 @@ public class RedisDeployment {
     /** Asks the cluster which master serves each slot ({@code CLUSTER SLOTS}) and remembers the answer. */
     public Uni<ClusterSlots> refreshSlots() {
         return redis.execute(Command.CLUSTER, "SLOTS")
-                .ifNoItem().after(config.redis().timeout()).fail()
+                .ifNoItem()
+                .after(config.redis().timeout())
+                .fail()
                 .map(reply -> {
                     ClusterSlots fresh = ClusterSlots.parse(reply, seedHost());
                     slots = fresh;
@@ -80,22 +86,27 @@ public class RedisDeployment {
             AtomicBoolean settled = new AtomicBoolean();
             long timer = vertx.setTimer(config.redis().timeout().toMillis(), id -> {
                 if (settled.compareAndSet(false, true)) {
-                    emitter.fail(new TimeoutException("no connection to " + node + " within " + config.redis().timeout()));
+                    emitter.fail(new TimeoutException("no connection to " + node + " within "
+                            + config.redis().timeout()));
                 }
             });
-            client.connect().subscribe().with(connection -> {
-                vertx.cancelTimer(timer);
-                if (settled.compareAndSet(false, true)) {
-                    emitter.complete(connection);
-                } else {
-                    connection.closeAndForget();
-                }
-            }, failure -> {
-                vertx.cancelTimer(timer);
-                if (settled.compareAndSet(false, true)) {
-                    emitter.fail(failure);
-                }
-            });
+            client.connect()
+                    .subscribe()
+                    .with(
+                            connection -> {
+                                vertx.cancelTimer(timer);
+                                if (settled.compareAndSet(false, true)) {
+                                    emitter.complete(connection);
+                                } else {
+                                    connection.closeAndForget();
+                                }
+                            },
+                            failure -> {
+                                vertx.cancelTimer(timer);
+                                if (settled.compareAndSet(false, true)) {
+                                    emitter.fail(failure);
+                                }
+                            });
         });
     }
 
@@ -103,8 +114,7 @@ public class RedisDeployment {
         RedisOptions base = options.options();
         URI seed = URI.create(base.getEndpoint());
         String userInfo = seed.getRawUserInfo() == null ? "" : seed.getRawUserInfo() + "@";
-        RedisOptions forNode = base
-                .setType(RedisClientType.STANDALONE)
+        RedisOptions forNode = base.setType(RedisClientType.STANDALONE)
                 .setEndpoints(List.of(seed.getScheme() + "://" + userInfo + node))
                 .setMaxPoolSize(4)
                 .setMaxPoolWaiting(16);

@@ -26,9 +26,13 @@ public final class ChannelReadSwitch implements ReadSwitch {
     @Override
     public void pause(long nanos, Runnable resumed) {
         channel.config().setAutoRead(false);
-        channel.eventLoop().schedule(() -> {
-            resumed.run();
-            channel.config().setAutoRead(true);
-        }, nanos, TimeUnit.NANOSECONDS);
+        channel.eventLoop()
+                .schedule(
+                        () -> {
+                            resumed.run();
+                            channel.config().setAutoRead(true);
+                        },
+                        nanos,
+                        TimeUnit.NANOSECONDS);
     }
 }

@@ -80,9 +80,7 @@ public final class ChannelTransport implements ClientTransport {
     /** Starts the close handshake and does not wait for it: a failure only means the connection was gone already. */
     static void close(WebSocketConnection connection, int code, String reason) {
         if (connection.isOpen()) {
-            connection.close(new CloseReason(code, reason)).subscribe().with(ignored -> {
-            }, failure -> {
-            });
+            connection.close(new CloseReason(code, reason)).subscribe().with(ignored -> {}, failure -> {});
         }
     }
 

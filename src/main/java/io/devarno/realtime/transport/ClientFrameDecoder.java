@@ -43,6 +43,7 @@ final class ClientFrameDecoder extends WebSocket13FrameDecoder implements BytePr
 
     /** How long a violating client may keep sending after our close frame before the socket is closed anyway. */
     static final long LINGER_MILLIS = 2000;
+
     private static final Logger LOG = Logger.getLogger(ClientFrameDecoder.class);
 
     private final int maxMessageBytes;
@@ -55,8 +56,13 @@ final class ClientFrameDecoder extends WebSocket13FrameDecoder implements BytePr
     private ScheduledFuture<?> lingering;
 
     ClientFrameDecoder(int maxMessageBytes) {
-        super(WebSocketDecoderConfig.newBuilder().expectMaskedFrames(true).allowMaskMismatch(false)
-                .allowExtensions(false).maxFramePayloadLength(maxMessageBytes).closeOnProtocolViolation(false).build());
+        super(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(true)
+                .allowMaskMismatch(false)
+                .allowExtensions(false)
+                .maxFramePayloadLength(maxMessageBytes)
+                .closeOnProtocolViolation(false)
+                .build());
         this.maxMessageBytes = maxMessageBytes;
     }
 
@@ -93,8 +99,8 @@ final class ClientFrameDecoder extends WebSocket13FrameDecoder implements BytePr
         ByteBuf payload = frame.content();
         messageBytes += payload.readableBytes();
         if (messageBytes > maxMessageBytes) {
-            throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG,
-                    "message over " + maxMessageBytes + " bytes");
+            throw new CorruptedWebSocketFrameException(
+                    WebSocketCloseStatus.MESSAGE_TOO_BIG, "message over " + maxMessageBytes + " bytes");
         }
         if (inTextMessage && (payload.forEachByte(this) != -1 || (frame.isFinalFragment() && utf8Pending != 0))) {
             throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "invalid UTF-8");
@@ -138,13 +144,15 @@ final class ClientFrameDecoder extends WebSocket13FrameDecoder implements BytePr
         violation = code;
         in.skipBytes(in.readableBytes());
         LOG.debugf("Closing a connection with %d: %s", code.code(), e.getMessage());
-        ctx.channel().writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason())).addListener(written -> {
-            if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
-            } else {
-                ctx.close();
-            }
-        });
+        ctx.channel()
+                .writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()))
+                .addListener(written -> {
+                    if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                        duplex.shutdownOutput();
+                    } else {
+                        ctx.close();
+                    }
+                });
         lingering = ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 

@@ -12,8 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 /** What a client's protocol violation is called, and the decoder that answers violations with a close frame. */
 public final class ProtocolViolations {
 
-    private ProtocolViolations() {
-    }
+    private ProtocolViolations() {}
 
     /**
      * Puts a {@link ClientFrameDecoder} in place of the channel's WebSocket frame decoder, on its event loop, right
@@ -52,7 +51,8 @@ public final class ProtocolViolations {
     public static boolean isTooBig(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-            if (t instanceof TooLongFrameException || message.contains("max message size")
+            if (t instanceof TooLongFrameException
+                    || message.contains("max message size")
                     || message.contains("max frame length")) {
                 return true;
             }

@@ -21,8 +21,10 @@ import io.vertx.redis.client.RedisConnection;
  * logs it and runs without read batching (correct, only costlier per message) instead of failing.
  */
 @Singleton
-@RegisterForReflection(classNames = { RedisChannels.OBSERVABLE, RedisChannels.SENTINEL,
-        RedisChannels.POOLED, RedisChannels.STANDALONE }, fields = true, methods = false)
+@RegisterForReflection(
+        classNames = {RedisChannels.OBSERVABLE, RedisChannels.SENTINEL, RedisChannels.POOLED, RedisChannels.STANDALONE},
+        fields = true,
+        methods = false)
 public class RedisChannels {
 
     static final String OBSERVABLE = "io.quarkus.redis.runtime.client.ObservableRedis$ObservableRedisConnection";
@@ -55,7 +57,8 @@ public class RedisChannels {
     }
 
     private static Field field(String className, String name) throws ReflectiveOperationException {
-        Field field = Class.forName(className, false, RedisConnection.class.getClassLoader()).getDeclaredField(name);
+        Field field = Class.forName(className, false, RedisConnection.class.getClassLoader())
+                .getDeclaredField(name);
         field.setAccessible(true);
         return field;
     }
@@ -85,7 +88,8 @@ public class RedisChannels {
                 current = ((AtomicReference<?>) sentinelConnection.get(current)).get();
             }
             current = unwrap(current, pooledConnection);
-            if (current != null && standaloneSocket.getDeclaringClass().isInstance(current)
+            if (current != null
+                    && standaloneSocket.getDeclaringClass().isInstance(current)
                     && standaloneSocket.get(current) instanceof NetSocketInternal socket) {
                 return socket.channelHandlerContext().channel();
             }

@@ -23,8 +23,8 @@ public class TransportReport {
     private final RedisChannels redisChannels;
     private final RealtimeConfig config;
 
-    public TransportReport(Vertx vertx, WebSocketTransports webSockets, RedisChannels redisChannels,
-            RealtimeConfig config) {
+    public TransportReport(
+            Vertx vertx, WebSocketTransports webSockets, RedisChannels redisChannels, RealtimeConfig config) {
         this.vertx = vertx;
         this.webSockets = webSockets;
         this.redisChannels = redisChannels;
@@ -36,15 +36,23 @@ public class TransportReport {
     }
 
     public String summary() {
-        String transport = vertx.isNativeTransportEnabled() ? "epoll"
-                : "NIO (epoll: " + (vertx.unavailableNativeTransportCause() == null ? "not requested"
-                        : vertx.unavailableNativeTransportCause()) + ")";
+        String transport = vertx.isNativeTransportEnabled()
+                ? "epoll"
+                : "NIO (epoll: "
+                        + (vertx.unavailableNativeTransportCause() == null
+                                ? "not requested"
+                                : vertx.unavailableNativeTransportCause())
+                        + ")";
         long window = config.redis().readBatchWindow().toMillis();
-        String redisReads = !redisChannels.available() ? "not batched (the channel cannot be reached)"
-                : window <= 0 ? "not batched (realtime.redis.read-batch-window=0)"
-                : "batched (" + window + " ms window)";
+        String redisReads = !redisChannels.available()
+                ? "not batched (the channel cannot be reached)"
+                : window <= 0
+                        ? "not batched (realtime.redis.read-batch-window=0)"
+                        : "batched (" + window + " ms window)";
         return "Transport: " + transport
-                + "; fan-out writes: " + (webSockets.directWrites() ? "pre-encoded, straight to the channel"
+                + "; fan-out writes: "
+                + (webSockets.directWrites()
+                        ? "pre-encoded, straight to the channel"
                         : "websockets-next send API (degraded, see docs/internals.md)")
                 + "; upgrade headers after open: " + (webSockets.releasesUpgradeHeaders() ? "released" : "kept")
                 + "; Redis pub/sub reads: " + redisReads;

@@ -39,8 +39,10 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
  */
 @Startup
 @Singleton
-@RegisterForReflection(classNames = { WebSocketTransports.CONNECTION, WebSocketTransports.WRAPPER,
-        WebSocketTransports.SOCKET_BASE }, fields = true, methods = false)
+@RegisterForReflection(
+        classNames = {WebSocketTransports.CONNECTION, WebSocketTransports.WRAPPER, WebSocketTransports.SOCKET_BASE},
+        fields = true,
+        methods = false)
 public class WebSocketTransports {
 
     static final String CONNECTION = "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl";
@@ -51,12 +53,14 @@ public class WebSocketTransports {
 
     /** What every open socket answers for its upgrade headers; immutable, so one serves all. */
     private final MultiMap noHeaders = new HeadersAdaptor(EmptyHttpHeaders.INSTANCE);
+
     private final VarHandle connectionSocket;
     private final Class<?> wrapperType;
     private final VarHandle wrappedSocket;
     private final VarHandle socketHeaders;
     /** For connections served without the channel: one executor per event-loop thread, as the hub's batches need. */
     private final Map<Thread, Executor> eventLoops = new ConcurrentHashMap<>();
+
     private final AtomicBoolean unexpectedSocketLogged = new AtomicBoolean();
     private final int maxClientMessageBytes;
     private final AtomicBoolean decoderMissingLogged = new AtomicBoolean();
@@ -89,8 +93,9 @@ public class WebSocketTransports {
             Class<?> owner = Class.forName(className, false, WebSocketConnection.class.getClassLoader());
             return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, field, fieldType);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.warnf("%s.%s cannot be reached in this Quarkus/Vert.x version (%s): see docs/internals.md", className,
-                    field, e);
+            LOG.warnf(
+                    "%s.%s cannot be reached in this Quarkus/Vert.x version (%s): see docs/internals.md",
+                    className, field, e);
             return null;
         }
     }
@@ -114,8 +119,9 @@ public class WebSocketTransports {
     public ClientTransport open(WebSocketConnection connection) {
         WebSocketInternal socket = directWrites() ? socketOf(connection) : null;
         if (socket == null) {
-            return new SenderTransport(connection, eventLoops.computeIfAbsent(Thread.currentThread(),
-                    thread -> runOn(Vertx.currentContext())));
+            return new SenderTransport(
+                    connection,
+                    eventLoops.computeIfAbsent(Thread.currentThread(), thread -> runOn(Vertx.currentContext())));
         }
         if (socketHeaders != null) {
             socketHeaders.set(socket, noHeaders);
@@ -168,8 +174,10 @@ public class WebSocketTransports {
             return internal;
         }
         if (unexpectedSocketLogged.compareAndSet(false, true)) {
-            LOG.warnf("Unexpected WebSocket implementation %s: its connections are written through websockets-next's "
-                    + "send API (see docs/internals.md)", socket == null ? "null" : socket.getClass().getName());
+            LOG.warnf(
+                    "Unexpected WebSocket implementation %s: its connections are written through websockets-next's "
+                            + "send API (see docs/internals.md)",
+                    socket == null ? "null" : socket.getClass().getName());
         }
         return null;
     }

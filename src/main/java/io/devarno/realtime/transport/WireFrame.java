@@ -116,6 +116,7 @@ public final class WireFrame {
 
     /** The payload as text (for a transport that can only send strings). */
     String payloadText() {
-        return wire.toString(wire.readerIndex() + headerLength, wire.readableBytes() - headerLength, StandardCharsets.UTF_8);
+        return wire.toString(
+                wire.readerIndex() + headerLength, wire.readableBytes() - headerLength, StandardCharsets.UTF_8);
     }
 }

@@ -2,12 +2,12 @@ package io.devarno.realtime.ws;
 
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.devarno.realtime.hub.Client;
 import io.devarno.realtime.presence.PresenceTracker;
 import io.smallrye.mutiny.Uni;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The client-to-server messages (docs/protocol.md): JSON objects with a {@code type}, one per text message.
@@ -45,7 +45,10 @@ public class ClientMessages {
                 presence.refresh(client);
                 yield answer(PONG);
             }
-            case "auth" -> tokenRefresh.handle(client, message.path("token").isTextual() ? message.get("token").asText() : null);
+            case "auth" ->
+                tokenRefresh.handle(
+                        client,
+                        message.path("token").isTextual() ? message.get("token").asText() : null);
             default -> answer(ErrorReply.of("bad_request", "unknown frame type; expected \"ping\" or \"auth\""));
         };
     }
@@ -53,5 +56,4 @@ public class ClientMessages {
     private static Uni<String> answer(String reply) {
         return Uni.createFrom().item(reply);
     }
-
 }

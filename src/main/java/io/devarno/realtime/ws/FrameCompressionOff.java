@@ -1,8 +1,9 @@
 package io.devarno.realtime.ws;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Refuses the obsolete per-frame deflate extensions ({@code deflate-frame}, {@code x-webkit-deflate-frame})

@@ -27,8 +27,14 @@ import io.vertx.core.MultiMap;
 final class HandshakeHeaders {
 
     /** Lower-case names, each mapped to itself so that one instance serves every connection. */
-    static final Map<String, String> KEPT = Stream.of("host", "connection", "upgrade", "sec-websocket-key",
-            "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions")
+    static final Map<String, String> KEPT = Stream.of(
+                    "host",
+                    "connection",
+                    "upgrade",
+                    "sec-websocket-key",
+                    "sec-websocket-version",
+                    "sec-websocket-protocol",
+                    "sec-websocket-extensions")
             .collect(Collectors.toUnmodifiableMap(Function.identity(), Function.identity()));
     /**
      * Kept as they came, never cached: the key is unique per connection, and the subprotocol offer may still carry

@@ -30,6 +30,7 @@ public class Heartbeat {
      * released: each connection's write takes and gives back its own reference.
      */
     private final WireFrame ping = WireFrame.ping();
+
     private Vertx vertx;
     private long timer = -1;
 
@@ -37,7 +38,9 @@ public class Heartbeat {
         this.hub = hub;
         this.pingIntervalNanos = config.pingInterval().toNanos();
         this.pongTimeoutNanos = config.pongTimeout().toNanos();
-        Duration shortest = config.pingInterval().compareTo(config.pongTimeout()) < 0 ? config.pingInterval() : config.pongTimeout();
+        Duration shortest = config.pingInterval().compareTo(config.pongTimeout()) < 0
+                ? config.pingInterval()
+                : config.pongTimeout();
         this.tickMillis = Math.max(50, Math.min(1000, shortest.toMillis() / 4));
     }
 
@@ -65,7 +68,8 @@ public class Heartbeat {
         }
         if (now - client.lastActivityNanos() > pongTimeoutNanos) {
             client.close(CloseCode.PONG_TIMEOUT);
-        } else if (client.tokenExpiresAt().isPresent() && client.tokenExpiresAt().getAsLong() <= nowEpochSeconds) {
+        } else if (client.tokenExpiresAt().isPresent()
+                && client.tokenExpiresAt().getAsLong() <= nowEpochSeconds) {
             client.close(CloseCode.TOKEN_EXPIRED);
         } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
             client.markPinged(now);

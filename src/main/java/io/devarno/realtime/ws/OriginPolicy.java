@@ -34,7 +34,9 @@ public class OriginPolicy {
         if (any) {
             return "*";
         }
-        return allowed.isEmpty() ? "none listed" : String.join(",", allowed.stream().sorted().toList());
+        return allowed.isEmpty()
+                ? "none listed"
+                : String.join(",", allowed.stream().sorted().toList());
     }
 
     private static String normalize(String origin) {

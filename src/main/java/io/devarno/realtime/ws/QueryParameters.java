@@ -9,8 +9,7 @@ final class QueryParameters {
     /** Longer raw values are returned as they are (never decoded): no valid parameter of ours is that long. */
     static final int MAX_DECODED_LENGTH = 512;
 
-    private QueryParameters() {
-    }
+    private QueryParameters() {}
 
     /** The first value of {@code name}, URL-decoded; null when absent; a value that cannot be decoded as is. */
     static String first(String query, String name) {

@@ -54,8 +54,15 @@ public class RealtimeSocket {
     private final StreamJoiner joiner;
     private final int maxHeld;
 
-    public RealtimeSocket(Hub hub, PresenceTracker presence, ClientMessages messages, RealtimeMetrics metrics,
-            WebSocketTransports transports, UpgradeAdmission admission, PodId podId, RealtimeConfig config,
+    public RealtimeSocket(
+            Hub hub,
+            PresenceTracker presence,
+            ClientMessages messages,
+            RealtimeMetrics metrics,
+            WebSocketTransports transports,
+            UpgradeAdmission admission,
+            PodId podId,
+            RealtimeConfig config,
             StreamJoiner joiner) {
         this.hub = hub;
         this.presence = presence;
@@ -68,7 +75,8 @@ public class RealtimeSocket {
         this.joiner = joiner;
         // A recovery holds at most what the streams keep (or a send buffer's worth): past that, the connection is
         // closed as a slow consumer and comes back with its position.
-        this.maxHeld = Math.max(config.sendBuffer(), config.history().size() + config.history().broadcastSize());
+        this.maxHeld = Math.max(
+                config.sendBuffer(), config.history().size() + config.history().broadcastSize());
     }
 
     @OnOpen
@@ -87,8 +95,12 @@ public class RealtimeSocket {
             LOG.debugf("connection %s closed during its upgrade: not registered", connection.id());
             return;
         }
-        Client client = new Client(transport, userId, podId,
-                expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)), this::release);
+        Client client = new Client(
+                transport,
+                userId,
+                podId,
+                expiry == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(expiry)),
+                this::release);
         boolean v2 = Subprotocols.V2.equals(connection.subprotocol());
         if (v2) {
             client.speakV2(new Recovery(maxHeld));
@@ -112,8 +124,7 @@ public class RealtimeSocket {
     private void joinStreams(Client client, String query) {
         Since user = Since.parse(QueryParameters.first(query, "since"));
         Since broadcast = Since.parse(QueryParameters.first(query, "broadcast_since"));
-        joiner.join(client, user, broadcast).subscribe().with(joined -> {
-        }, failure -> {
+        joiner.join(client, user, broadcast).subscribe().with(joined -> {}, failure -> {
             LOG.debugf("connection %s could not join its streams: %s", client.id(), failure.getMessage());
             client.close(CloseCode.HISTORY_UNAVAILABLE);
         });

@@ -11,8 +11,7 @@ final class Subprotocols {
 
     static final String V2 = "realtime.v2";
 
-    private Subprotocols() {
-    }
+    private Subprotocols() {}
 
     /**
      * The offer as the server should see it: just {@code realtime.v2} when the client offers it, whatever else it

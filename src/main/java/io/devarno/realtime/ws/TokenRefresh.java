@@ -2,13 +2,13 @@ package io.devarno.realtime.ws;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.devarno.realtime.auth.JwtVerifier;
 import io.devarno.realtime.config.RealtimeConfig;
 import io.devarno.realtime.hub.Client;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code {"type":"auth","token":"<jwt>"}}: a fresh token for the same user extends the connection past its
@@ -30,12 +30,14 @@ public class TokenRefresh {
 
     public Uni<String> handle(Client client, String token) {
         if (!jwtMode) {
-            return Uni.createFrom().item(ErrorReply.of("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
+            return Uni.createFrom()
+                    .item(ErrorReply.of("bad_request", "auth frames are accepted only in realtime.auth.mode=jwt"));
         }
         if (token == null) {
             return Uni.createFrom().item(ErrorReply.of("bad_request", "auth frame needs a string \"token\""));
         }
-        return Uni.createFrom().item(() -> refresh(client, token))
+        return Uni.createFrom()
+                .item(() -> refresh(client, token))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
@@ -50,6 +52,10 @@ public class TokenRefresh {
             return ErrorReply.of("user_mismatch", "the token is for another user");
         }
         long expiresAt = client.extendToken(verified.expiresAt());
-        return json.createObjectNode().put("type", "auth").put("ok", true).put("exp", expiresAt).toString();
+        return json.createObjectNode()
+                .put("type", "auth")
+                .put("ok", true)
+                .put("exp", expiresAt)
+                .toString();
     }
 }

@@ -42,6 +42,7 @@ public class UpgradeAdmission {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** In the order they were opened, so their deadlines are in order too: the sweep only looks at the head. */
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+
     private volatile long lagNanos;
     private long lastProbeNanos;
     private Vertx vertx;
@@ -50,8 +51,12 @@ public class UpgradeAdmission {
 
     @Inject
     public UpgradeAdmission(RealtimeConfig config, RealtimeMetrics metrics) {
-        this(config.admission().maxInFlight(), config.admission().maxEventLoopLag(), config.redis().timeout(),
-                config.admission().retryAfter(), System::nanoTime);
+        this(
+                config.admission().maxInFlight(),
+                config.admission().maxEventLoopLag(),
+                config.redis().timeout(),
+                config.admission().retryAfter(),
+                System::nanoTime);
         metrics.bindUpgradesInFlight(inFlight::get);
     }
 

@@ -30,6 +30,7 @@ public class UpgradeGate {
 
     /** Lower case, as websockets-next keeps names: an upper-case name would be copied on every connection. */
     static final String VERIFIED_USER = "x-realtime-verified-user";
+
     static final String VERIFIED_EXPIRY = "x-realtime-verified-expiry";
     private static final int PRIORITY = 1000;
     private static final String SUBPROTOCOLS = "sec-websocket-protocol";
@@ -43,8 +44,13 @@ public class UpgradeGate {
     private final RefusalLog refusals;
     private final HandshakeHeaders handshakeHeaders = new HandshakeHeaders();
 
-    public UpgradeGate(ConnectionAuthenticator authenticator, OriginPolicy origins, Hub hub, RealtimeMetrics metrics,
-            UpgradeAdmission admission, RefusalLog refusals) {
+    public UpgradeGate(
+            ConnectionAuthenticator authenticator,
+            OriginPolicy origins,
+            Hub hub,
+            RealtimeMetrics metrics,
+            UpgradeAdmission admission,
+            RefusalLog refusals) {
         this.refusals = refusals;
         this.authenticator = authenticator;
         this.origins = origins;
@@ -71,8 +77,11 @@ public class UpgradeGate {
         }
         String origin = request.getHeader("Origin");
         if (!origins.allows(origin)) {
-            refusals.refused(UpgradeRefusal.ORIGIN_NOT_ALLOWED.label(), true, "upgrade refused: Origin '"
-                    + printable(origin) + "' is not in realtime.allowed-origins (" + origins.describe() + ")");
+            refusals.refused(
+                    UpgradeRefusal.ORIGIN_NOT_ALLOWED.label(),
+                    true,
+                    "upgrade refused: Origin '" + printable(origin) + "' is not in realtime.allowed-origins ("
+                            + origins.describe() + ")");
             reject(context, UpgradeRefusal.ORIGIN_NOT_ALLOWED);
             return;
         }
@@ -88,7 +97,8 @@ public class UpgradeGate {
             return;
         }
         request.pause();
-        context.vertx().<AuthResult> executeBlocking(() -> authenticator.authenticate(upgrade), false)
+        context.vertx()
+                .<AuthResult>executeBlocking(() -> authenticator.authenticate(upgrade), false)
                 .onComplete(outcome -> {
                     if (context.response().closed()) {
                         // The client hung up while its token was verified: nothing to answer and nothing to open.
@@ -98,7 +108,9 @@ public class UpgradeGate {
                     if (outcome.succeeded()) {
                         admit(context, outcome.result());
                     } else {
-                        refusals.refused("authenticator-failed", true,
+                        refusals.refused(
+                                "authenticator-failed",
+                                true,
                                 "upgrade refused (401): the authenticator failed: " + outcome.cause());
                         reject(context, UpgradeRefusal.UNAUTHORIZED);
                     }
@@ -108,9 +120,11 @@ public class UpgradeGate {
     private void admit(RoutingContext context, AuthResult result) {
         var request = context.request();
         if (result instanceof AuthResult.Rejected rejected) {
-            refusals.refused(rejected.kind(), rejected.configurationMistake(),
-                    "upgrade refused (" + rejected.refusal().status() + " " + rejected.refusal().error() + "): "
-                            + rejected.reason());
+            refusals.refused(
+                    rejected.kind(),
+                    rejected.configurationMistake(),
+                    "upgrade refused (" + rejected.refusal().status() + " "
+                            + rejected.refusal().error() + "): " + rejected.reason());
             reject(context, rejected.refusal(), rejected.message());
             return;
         }
@@ -121,9 +135,11 @@ public class UpgradeGate {
             return;
         }
         handshakeHeaders.keepOnlyHandshakeHeaders(request.headers());
-        withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS)).map(Subprotocols::preferV2).ifPresentOrElse(
-                offered -> request.headers().set(SUBPROTOCOLS, handshakeHeaders.share(offered)),
-                () -> request.headers().remove(SUBPROTOCOLS));
+        withoutCarriedHeaders(request.getHeader(SUBPROTOCOLS))
+                .map(Subprotocols::preferV2)
+                .ifPresentOrElse(
+                        offered -> request.headers().set(SUBPROTOCOLS, handshakeHeaders.share(offered)),
+                        () -> request.headers().remove(SUBPROTOCOLS));
         request.headers().set(VERIFIED_USER, identity.userId());
         identity.expiresAt().ifPresent(exp -> request.headers().set(VERIFIED_EXPIRY, Long.toString(exp)));
         context.next();
@@ -134,7 +150,8 @@ public class UpgradeGate {
         if (offered == null) {
             return Optional.empty();
         }
-        String kept = Arrays.stream(offered.split(",")).map(String::trim)
+        String kept = Arrays.stream(offered.split(","))
+                .map(String::trim)
                 .filter(protocol -> !protocol.isEmpty() && !protocol.startsWith(CARRIED_HEADER_PREFIX))
                 .collect(Collectors.joining(", "));
         return kept.isEmpty() ? Optional.empty() : Optional.of(kept);

@@ -26,7 +26,8 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 class NativeStaticFieldsTest {
 
     @ArchTest
-    static final ArchRule noStaticFieldHoldsANettyOrVertxObject = fields().that().areStatic()
+    static final ArchRule noStaticFieldHoldsANettyOrVertxObject = fields().that()
+            .areStatic()
             .should(notHoldNettyOrVertxObjects())
             .because("the native image initializes our classes at build time and Netty/Vert.x objects at run time");
 
@@ -37,8 +38,8 @@ class NativeStaticFieldsTest {
                 for (JavaClass type : field.getType().getAllInvolvedRawTypes()) {
                     String path = holdsFrameworkObject(type, new HashSet<>());
                     if (path != null) {
-                        events.add(SimpleConditionEvent.violated(field,
-                                field.getFullName() + " is static and holds " + path));
+                        events.add(SimpleConditionEvent.violated(
+                                field, field.getFullName() + " is static and holds " + path));
                     }
                 }
             }

@@ -28,8 +28,11 @@ class DevTokenTest extends ServiceTestBase {
         @Override
         public Map<String, String> getConfigOverrides() {
             token("key-pair"); // creates target/dev-jwt/ before the service reads its public key
-            return Map.of("realtime.auth.mode", "jwt",
-                    "mp.jwt.verify.publickey.location", Path.of("target", "dev-jwt", "public.pem").toAbsolutePath().toString());
+            return Map.of(
+                    "realtime.auth.mode",
+                    "jwt",
+                    "mp.jwt.verify.publickey.location",
+                    Path.of("target", "dev-jwt", "public.pem").toAbsolutePath().toString());
         }
     }
 
@@ -63,8 +66,12 @@ class DevTokenTest extends ServiceTestBase {
     @Test
     void aDevTokenWithThePublisherGroupCallsTheApi() {
         given().header("Authorization", "Bearer " + token("backend", "realtime-publisher"))
-                .get("/api/v1/realtime/presence/nobody").then().statusCode(200);
+                .get("/api/v1/realtime/presence/nobody")
+                .then()
+                .statusCode(200);
         given().header("Authorization", "Bearer " + token("backend"))
-                .get("/api/v1/realtime/presence/nobody").then().statusCode(403);
+                .get("/api/v1/realtime/presence/nobody")
+                .then()
+                .statusCode(403);
     }
 }

@@ -61,8 +61,20 @@ class HostileInputTest extends ServiceTestBase {
         for (int i = 0; i < 3; i++) {
             fuzzers.add(connect(uniqueUser("fuzz" + i)));
         }
-        String[] shapes = { "{", "}", "[]", "null", "1e999", "{\"type\":null}", "{\"type\":\"auth\"}", "{\"type\":\"auth\",\"token\":1}",
-                "{\"type\":\"ping\",\"type\":\"x\"}", "{\"type\":\"" + "x".repeat(5000) + "\"}", "\"ping\"", "{\"type\":[\"ping\"]}" };
+        String[] shapes = {
+            "{",
+            "}",
+            "[]",
+            "null",
+            "1e999",
+            "{\"type\":null}",
+            "{\"type\":\"auth\"}",
+            "{\"type\":\"auth\",\"token\":1}",
+            "{\"type\":\"ping\",\"type\":\"x\"}",
+            "{\"type\":\"" + "x".repeat(5000) + "\"}",
+            "\"ping\"",
+            "{\"type\":[\"ping\"]}"
+        };
         int sent = 0;
         for (int round = 0; round < 2000; round++) {
             WsClient fuzzer = fuzzers.get(round % fuzzers.size());
@@ -83,10 +95,15 @@ class HostileInputTest extends ServiceTestBase {
         }
         assertTrue(sent > 100);
         for (WsClient fuzzer : fuzzers) {
-            fuzzer.drain().forEach(answer -> assertTrue(answer.startsWith("{\"type\":\"error\"") || answer.equals("{\"type\":\"pong\"}"), answer));
+            fuzzer.drain()
+                    .forEach(answer -> assertTrue(
+                            answer.startsWith("{\"type\":\"error\"") || answer.equals("{\"type\":\"pong\"}"), answer));
         }
         given().get("/q/health/ready").then().statusCode(200);
-        given().body("still here").post("/api/v1/realtime/users/{u}/messages", goodUser).then().statusCode(202);
+        given().body("still here")
+                .post("/api/v1/realtime/users/{u}/messages", goodUser)
+                .then()
+                .statusCode(202);
         assertEquals("still here", good.next());
     }
 
@@ -97,37 +114,48 @@ class HostileInputTest extends ServiceTestBase {
         double unauthorizedBefore = rejected("unauthorized");
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (int i = 0; i < 1500; i++) {
-            String id = switch (i % 5) {
-                case 0 -> "a" + randomText(40) + "*";
-                case 1 -> "x".repeat(129 + RANDOM.nextInt(10_000));
-                case 2 -> "a" + randomText(20) + " b"; // HTTP trims outer spaces, so keep one inside
-                case 3 -> "";
-                default -> "a[" + randomText(10) + "]";
-            };
+            String id =
+                    switch (i % 5) {
+                        case 0 -> "a" + randomText(40) + "*";
+                        case 1 -> "x".repeat(129 + RANDOM.nextInt(10_000));
+                        case 2 -> "a" + randomText(20) + " b"; // HTTP trims outer spaces, so keep one inside
+                        case 3 -> "";
+                        default -> "a[" + randomText(10) + "]";
+                    };
             int status = rawUpgradeStatus(id);
             assertTrue(status == 400 || status == 401 || status == 431 || status == 414, id.length() + " -> " + status);
             statuses.merge(status, 1, Integer::sum);
         }
         // Each 400 and 401 was the upgrade gate's refusal (431 and 414 come from the HTTP decoder), counted once.
         assertTrue(statuses.getOrDefault(400, 0) > 0, statuses::toString);
-        assertEquals(statuses.getOrDefault(400, 0), (int) (rejected("invalid_user_id") - invalidBefore), statuses::toString);
-        assertEquals(statuses.getOrDefault(401, 0), (int) (rejected("unauthorized") - unauthorizedBefore), statuses::toString);
+        assertEquals(
+                statuses.getOrDefault(400, 0), (int) (rejected("invalid_user_id") - invalidBefore), statuses::toString);
+        assertEquals(
+                statuses.getOrDefault(401, 0),
+                (int) (rejected("unauthorized") - unauthorizedBefore),
+                statuses::toString);
         await().atMost(Duration.ofSeconds(5)).until(() -> presenceKeys().equals(before));
         assertTrue(presenceKeys().stream().noneMatch(k -> k.contains("*") || k.contains(" ") || k.length() > 200));
     }
 
     private static double rejected(String reason) {
-        return PrometheusText.value(given().get("/q/metrics").then().statusCode(200).extract().asString(),
+        return PrometheusText.value(
+                given().get("/q/metrics").then().statusCode(200).extract().asString(),
                 "realtime_upgrades_rejected_total{reason=\"" + reason + "\"}");
     }
 
     @Test
     void restCallsWithHostileIdsAre400AndTouchNothing() {
         long keys = redis().number("DBSIZE");
-        for (String id : new String[] { "a*b", "a%3F", "%5Bx%5D", "a%20b", "a%0Db", "x".repeat(129), "..%2F..%2Fetc" }) {
-            int status = given().urlEncodingEnabled(false).body("x").post("/api/v1/realtime/users/" + id + "/messages").statusCode();
+        for (String id : new String[] {"a*b", "a%3F", "%5Bx%5D", "a%20b", "a%0Db", "x".repeat(129), "..%2F..%2Fetc"}) {
+            int status = given().urlEncodingEnabled(false)
+                    .body("x")
+                    .post("/api/v1/realtime/users/" + id + "/messages")
+                    .statusCode();
             assertTrue(status == 400 || status == 404, id + " -> " + status);
-            int presence = given().urlEncodingEnabled(false).get("/api/v1/realtime/presence/" + id).statusCode();
+            int presence = given().urlEncodingEnabled(false)
+                    .get("/api/v1/realtime/presence/" + id)
+                    .statusCode();
             assertTrue(presence == 400 || presence == 404, id + " -> " + presence);
         }
         assertEquals(keys, redis().number("DBSIZE"));
@@ -141,7 +169,8 @@ class HostileInputTest extends ServiceTestBase {
             for (int i = 0; i < 300; i++) {
                 Socket socket = new Socket(uri.getHost(), uri.getPort());
                 OutputStream out = socket.getOutputStream();
-                out.write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nX-User-ID: slow" + i + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nX-User-ID: slow" + i + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 halfOpen.add(socket); // the request is never finished
             }
@@ -171,7 +200,8 @@ class HostileInputTest extends ServiceTestBase {
         if (headerSafe) {
             return WsClient.rawHandshake(socketUri(), Map.of("X-User-ID", id)).status();
         }
-        String query = "?user_id=" + java.net.URLEncoder.encode(id.length() > 6000 ? id.substring(0, 6000) : id, StandardCharsets.UTF_8);
+        String query = "?user_id="
+                + java.net.URLEncoder.encode(id.length() > 6000 ? id.substring(0, 6000) : id, StandardCharsets.UTF_8);
         return WsClient.rawHandshake(socketUri(query), Map.of()).status();
     }
 

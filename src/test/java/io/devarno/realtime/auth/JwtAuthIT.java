@@ -7,5 +7,4 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 @QuarkusIntegrationTest
 @io.quarkus.test.junit.TestProfile(JwtProfile.class)
 @WithRedis
-class JwtAuthIT extends JwtAuthTest {
-}
+class JwtAuthIT extends JwtAuthTest {}

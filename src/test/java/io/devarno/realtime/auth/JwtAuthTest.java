@@ -46,7 +46,8 @@ class JwtAuthTest extends ServiceTestBase {
     @Test
     void aBrowserMayCarryTheTokenInTheWebSocketSubprotocolHeader() {
         String user = uniqueUser("browser");
-        String carrier = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + TestTokens.user(user), StandardCharsets.UTF_8)
+        String carrier = URLEncoder.encode(
+                        "quarkus-http-upgrade#Authorization#Bearer " + TestTokens.user(user), StandardCharsets.UTF_8)
                 .replace("+", "%20");
         WsClient tab = track(WsClient.connect(socketUri(), Map.of(), List.of("bearer-token-carrier", carrier), true));
         assertEquals("bearer-token-carrier", tab.subprotocol());
@@ -87,14 +88,21 @@ class JwtAuthTest extends ServiceTestBase {
     void aTokenJustPastItsExpGets401LikeAnyExpiredToken() {
         // a token past its exp never opens a connection that the heartbeat would close with 4001 at its first tick,
         // although smallrye-jwt alone allows 60 s of clock skew (iat before exp: only exp is wrong)
-        String expired = TestTokens.issuedAt(uniqueUser("skew"), Instant.now().minusSeconds(600),
+        String expired = TestTokens.issuedAt(
+                uniqueUser("skew"),
+                Instant.now().minusSeconds(600),
                 Instant.now().minusSeconds(30));
-        assertEquals(401, WsClient.reject(socketUri(), Map.of("Authorization", "Bearer " + expired)).status());
+        assertEquals(
+                401,
+                WsClient.reject(socketUri(), Map.of("Authorization", "Bearer " + expired))
+                        .status());
     }
 
     @Test
     void aTokenFromAnotherIssuerGets401() {
-        assertEquals(401, rejectionStatus(Map.of("Authorization", "Bearer " + TestTokens.withIssuer("x", "https://other.test"))));
+        assertEquals(
+                401,
+                rejectionStatus(Map.of("Authorization", "Bearer " + TestTokens.withIssuer("x", "https://other.test"))));
     }
 
     @Test
@@ -105,17 +113,23 @@ class JwtAuthTest extends ServiceTestBase {
 
     @Test
     void aGatewayUserIdThatDiffersFromTheSubjectGets403() {
-        WsClient.Rejection rejection = WsClient.reject(socketUri(),
-                Map.of("Authorization", "Bearer " + TestTokens.user("alice"), "X-User-ID", "bob"));
+        WsClient.Rejection rejection = WsClient.reject(
+                socketUri(), Map.of("Authorization", "Bearer " + TestTokens.user("alice"), "X-User-ID", "bob"));
         assertEquals(403, rejection.status());
         assertTrue(rejection.body().contains("\"error\":\"user_mismatch\""), rejection.body());
-        assertEquals(403, WsClient.reject(socketUri("?user_id=bob"), Map.of("Authorization", "Bearer " + TestTokens.user("alice"))).status());
+        assertEquals(
+                403,
+                WsClient.reject(
+                                socketUri("?user_id=bob"),
+                                Map.of("Authorization", "Bearer " + TestTokens.user("alice")))
+                        .status());
     }
 
     @Test
     void aGatewayUserIdEqualToTheSubjectIsAccepted() {
         String user = uniqueUser("gw");
-        track(WsClient.connect(socketUri(), Map.of("Authorization", "Bearer " + TestTokens.user(user), "X-User-ID", user)));
+        track(WsClient.connect(
+                socketUri(), Map.of("Authorization", "Bearer " + TestTokens.user(user), "X-User-ID", user)));
         awaitKeyPresent("presence:" + user);
     }
 
@@ -127,7 +141,8 @@ class JwtAuthTest extends ServiceTestBase {
     @Test
     void whenTheTokenExpiresTheConnectionIsClosedWith4001() {
         String user = uniqueUser("expiring");
-        WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
+        WsClient tab =
+                connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
         WsClient.Close close = tab.awaitClose(Duration.ofSeconds(6));
         assertEquals(4001, close.code());
         assertEquals("token expired", close.reason());
@@ -137,7 +152,8 @@ class JwtAuthTest extends ServiceTestBase {
     @Test
     void aFreshTokenForTheSameSubjectExtendsTheConnection() {
         String user = uniqueUser("renewing");
-        WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
+        WsClient tab =
+                connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
         refreshForAnHour(tab, user);
 
         assertOpenPastTheFirstTokensExp(tab);
@@ -166,7 +182,8 @@ class JwtAuthTest extends ServiceTestBase {
     @Test
     void aTokenExpiringEarlierDoesNotShortenTheConnection() {
         String user = uniqueUser("no-shortening");
-        WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
+        WsClient tab =
+                connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
         long laterExp = refreshForAnHour(tab, user);
 
         sendRefresh(tab, user, Instant.now().plusSeconds(2));
@@ -177,7 +194,8 @@ class JwtAuthTest extends ServiceTestBase {
     @Test
     void aTokenForAnotherSubjectGetsAnErrorAndNoExtension() {
         String user = uniqueUser("hijack");
-        WsClient tab = connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
+        WsClient tab =
+                connectWithBearer(TestTokens.token(user, Set.of(), Instant.now().plusSeconds(2)));
         tab.send("{\"type\":\"auth\",\"token\":\"" + TestTokens.user("someone-else") + "\"}");
         assertTrue(tab.next().startsWith("{\"type\":\"error\",\"code\":\"user_mismatch\""));
         tab.send("{\"type\":\"auth\",\"token\":\"garbage\"}");
@@ -187,24 +205,39 @@ class JwtAuthTest extends ServiceTestBase {
 
     @Test
     void theRestApiWithoutATokenAnswers401() {
-        given().body("x").post("/api/v1/realtime/broadcast").then().statusCode(401).body("error", equalTo("unauthorized"));
+        given().body("x")
+                .post("/api/v1/realtime/broadcast")
+                .then()
+                .statusCode(401)
+                .body("error", equalTo("unauthorized"));
         given().get("/api/v1/realtime/presence").then().statusCode(401).body("error", equalTo("unauthorized"));
-        given().header("Authorization", "Bearer " + TestTokens.forged("backend")).get("/api/v1/realtime/connections")
-                .then().statusCode(401);
+        given().header("Authorization", "Bearer " + TestTokens.forged("backend"))
+                .get("/api/v1/realtime/connections")
+                .then()
+                .statusCode(401);
     }
 
     @Test
     void theRestApiWithATokenOutsideThePublisherGroupAnswers403() {
-        given().header("Authorization", "Bearer " + TestTokens.user("plain-user")).body("x").post("/api/v1/realtime/broadcast")
-                .then().statusCode(403).body("error", equalTo("forbidden"));
+        given().header("Authorization", "Bearer " + TestTokens.user("plain-user"))
+                .body("x")
+                .post("/api/v1/realtime/broadcast")
+                .then()
+                .statusCode(403)
+                .body("error", equalTo("forbidden"));
     }
 
     @Test
     void theRestApiWithAPublisherTokenWorks() {
-        given().header("Authorization", "Bearer " + TestTokens.publisher()).body("x")
-                .post("/api/v1/realtime/users/{u}/messages", "someone").then().statusCode(202);
-        given().header("Authorization", "Bearer " + TestTokens.publisher()).get("/api/v1/realtime/connections")
-                .then().statusCode(200);
+        given().header("Authorization", "Bearer " + TestTokens.publisher())
+                .body("x")
+                .post("/api/v1/realtime/users/{u}/messages", "someone")
+                .then()
+                .statusCode(202);
+        given().header("Authorization", "Bearer " + TestTokens.publisher())
+                .get("/api/v1/realtime/connections")
+                .then()
+                .statusCode(200);
     }
 
     @Test

@@ -11,9 +11,12 @@ public class JwtProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of(
-                "realtime.auth.mode", "jwt",
-                "mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation(),
-                "mp.jwt.verify.issuer", TestTokens.ISSUER);
+                "realtime.auth.mode",
+                "jwt",
+                "mp.jwt.verify.publickey.location",
+                TestTokens.publicKeyLocation(),
+                "mp.jwt.verify.issuer",
+                TestTokens.ISSUER);
     }
 
     /** jwt mode that also accepts ?access_token= and knows no browser origin. */

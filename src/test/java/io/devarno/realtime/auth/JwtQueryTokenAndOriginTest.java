@@ -27,7 +27,8 @@ class JwtQueryTokenAndOriginTest extends ServiceTestBase {
 
     @Test
     void withNoAllowedOriginsEveryBrowserOriginGets403() {
-        WsClient.Rejection rejection = WsClient.reject(socketUri(),
+        WsClient.Rejection rejection = WsClient.reject(
+                socketUri(),
                 Map.of("Authorization", "Bearer " + TestTokens.user("b"), "Origin", "https://app.example.com"));
         assertEquals(403, rejection.status());
     }

@@ -27,14 +27,16 @@ final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void publish(LogRecord record) {
         String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
-        String level = record.getLevel().intValue() == Level.INFO.intValue() ? "INFO"
-                : record.getLevel().intValue() < Level.INFO.intValue() ? "DEBUG" : record.getLevel().getName();
+        String level = record.getLevel().intValue() == Level.INFO.intValue()
+                ? "INFO"
+                : record.getLevel().intValue() < Level.INFO.intValue()
+                        ? "DEBUG"
+                        : record.getLevel().getName();
         lines.add(level + " " + message);
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

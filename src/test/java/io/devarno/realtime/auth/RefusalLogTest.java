@@ -24,8 +24,11 @@ class RefusalLogTest {
 
             now.addAndGet(TimeUnit.SECONDS.toNanos(RefusalLog.INTERVAL_SECONDS));
             log.refused("origin", true, "refused 50");
-            assertEquals(List.of("INFO refused 0",
-                    "INFO refused 50 (and 49 more like it not logged since the last such line)"), capture.lines());
+            assertEquals(
+                    List.of(
+                            "INFO refused 0",
+                            "INFO refused 50 (and 49 more like it not logged since the last such line)"),
+                    capture.lines());
         }
     }
 

@@ -38,7 +38,8 @@ class RefusalLoggingTest extends ServiceTestBase {
     }
 
     private int status(String token) {
-        return WsClient.reject(socketUri(), Map.of("Authorization", "Bearer " + token)).status();
+        return WsClient.reject(socketUri(), Map.of("Authorization", "Bearer " + token))
+                .status();
     }
 
     @Test
@@ -47,8 +48,10 @@ class RefusalLoggingTest extends ServiceTestBase {
             assertEquals(401, status(TestTokens.withoutIssuedAt(uniqueUser("noiat"))));
             List<String> lines = capture.lines();
             assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.get(0).startsWith("INFO upgrade refused (401 unauthorized): token refused: ")
-                    && lines.get(0).contains("(iat)"), lines.toString());
+            assertTrue(
+                    lines.get(0).startsWith("INFO upgrade refused (401 unauthorized): token refused: ")
+                            && lines.get(0).contains("(iat)"),
+                    lines.toString());
         }
     }
 
@@ -60,19 +63,29 @@ class RefusalLoggingTest extends ServiceTestBase {
             }
             List<String> lines = capture.lines();
             assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.get(0).startsWith("INFO ") && lines.get(0).contains("Issuer (iss)")
-                    && lines.get(0).contains(TestTokens.ISSUER), lines.toString());
+            assertTrue(
+                    lines.get(0).startsWith("INFO ")
+                            && lines.get(0).contains("Issuer (iss)")
+                            && lines.get(0).contains(TestTokens.ISSUER),
+                    lines.toString());
         }
     }
 
     @Test
     void aTokenJustPastItsExpIsADebugLine() {
         try (LogCapture capture = new LogCapture()) {
-            assertEquals(401, status(TestTokens.issuedAt(uniqueUser("late"), Instant.now().minusSeconds(600),
-                    Instant.now().minusSeconds(30))));
+            assertEquals(
+                    401,
+                    status(TestTokens.issuedAt(
+                            uniqueUser("late"),
+                            Instant.now().minusSeconds(600),
+                            Instant.now().minusSeconds(30))));
             List<String> lines = capture.lines();
             assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.get(0).startsWith("DEBUG upgrade refused (401 unauthorized): token refused: the token expired at "),
+            assertTrue(
+                    lines.get(0)
+                            .startsWith(
+                                    "DEBUG upgrade refused (401 unauthorized): token refused: the token expired at "),
                     lines.toString());
         }
     }
@@ -80,21 +93,33 @@ class RefusalLoggingTest extends ServiceTestBase {
     @Test
     void anUnlistedOriginIsAnInfoLineNamingTheOrigin() {
         try (LogCapture capture = new LogCapture()) {
-            WsClient.Rejection rejection = WsClient.reject(socketUri(),
+            WsClient.Rejection rejection = WsClient.reject(
+                    socketUri(),
                     Map.of("Origin", "http://localhost:5173", "Authorization", "Bearer " + TestTokens.user("o")));
             assertEquals(403, rejection.status());
-            assertEquals(List.of("INFO upgrade refused: Origin 'http://localhost:5173' is not in "
-                    + "realtime.allowed-origins (https://app.example.com)"), capture.lines());
+            assertEquals(
+                    List.of("INFO upgrade refused: Origin 'http://localhost:5173' is not in "
+                            + "realtime.allowed-origins (https://app.example.com)"),
+                    capture.lines());
         }
     }
 
     @Test
     void aGatewayUserThatDiffersFromTheTokenIsAnInfoLine() {
         try (LogCapture capture = new LogCapture()) {
-            assertEquals(403, WsClient.reject(socketUri(),
-                    Map.of("X-User-ID", "mallory", "Authorization", "Bearer " + TestTokens.user("alice"))).status());
+            assertEquals(
+                    403,
+                    WsClient.reject(
+                                    socketUri(),
+                                    Map.of(
+                                            "X-User-ID",
+                                            "mallory",
+                                            "Authorization",
+                                            "Bearer " + TestTokens.user("alice")))
+                            .status());
             assertEquals(1, capture.lines().size(), capture.lines().toString());
-            assertTrue(capture.lines().get(0).startsWith("INFO upgrade refused (403 user_mismatch): "),
+            assertTrue(
+                    capture.lines().get(0).startsWith("INFO upgrade refused (403 user_mismatch): "),
                     capture.lines().toString());
         }
     }

@@ -78,13 +78,21 @@ class ClusterIT {
         WsClient b1 = tab(podB, user);
         await().until(() -> subscribers("realtime:user:" + user) == 2);
 
-        assertEquals(202, podA.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-a").statusCode());
+        assertEquals(
+                202,
+                podA.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-a")
+                        .statusCode());
         cli.call("PUBLISH", "realtime:user:" + user, "via-redis");
-        assertEquals(202, podB.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-b").statusCode());
+        assertEquals(
+                202,
+                podB.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-b")
+                        .statusCode());
 
         for (WsClient tab : List.of(a1, a2, b1)) {
-            assertEquals(List.of("via-rest-on-a", "via-redis", "via-rest-on-b"),
-                    List.of(tab.next(), tab.next(), tab.next()), "each message once, in order");
+            assertEquals(
+                    List.of("via-rest-on-a", "via-redis", "via-rest-on-b"),
+                    List.of(tab.next(), tab.next(), tab.next()),
+                    "each message once, in order");
         }
         assertEquals(202, podA.post("/api/v1/realtime/broadcast", "end").statusCode());
         for (WsClient tab : List.of(a1, a2, b1)) {
@@ -121,10 +129,13 @@ class ClusterIT {
             assertEquals(1L, cli.number("EXISTS", "presence:" + user), "the key right after the leave");
             assertTrue(podA.get("/api/v1/realtime/presence/" + user).body().contains("\"online\":true"));
 
-            // The tab on pod B pongs every second and would recreate a deleted key: the watch saw everything in between.
+            // The tab on pod B pongs every second and would recreate a deleted key: the watch saw everything in
+            // between.
             List<String> seen = watch.untilFence();
             assertFalse(seen.contains("key:del") || seen.contains("key:expired"), "the key was removed: " + seen);
-            assertEquals(List.of(), seen.stream().filter(event -> event.startsWith("online:")).toList(),
+            assertEquals(
+                    List.of(),
+                    seen.stream().filter(event -> event.startsWith("online:")).toList(),
                     "presence events while a tab is open: " + seen);
         }
 
@@ -153,9 +164,11 @@ class ClusterIT {
                     mine.add(payload.replaceAll("\"at\":\\d+", "\"at\":0"));
                 }
             }
-            assertEquals(List.of(
-                    "{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":true,\"at\":0}",
-                    "{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":false,\"at\":0}"), mine);
+            assertEquals(
+                    List.of(
+                            "{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":true,\"at\":0}",
+                            "{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":false,\"at\":0}"),
+                    mine);
         }
     }
 
@@ -170,9 +183,13 @@ class ClusterIT {
         String online = podA.get("/api/v1/realtime/presence?limit=1000").body();
         assertTrue(online.contains(onA) && online.contains(onB), online);
         String connectionsA = podA.get("/api/v1/realtime/connections").body();
-        assertTrue(connectionsA.contains("\"pod\":\"pod-a\"") && connectionsA.contains(onA) && !connectionsA.contains(onB), connectionsA);
+        assertTrue(
+                connectionsA.contains("\"pod\":\"pod-a\"") && connectionsA.contains(onA) && !connectionsA.contains(onB),
+                connectionsA);
         String connectionsB = podB.get("/api/v1/realtime/connections").body();
-        assertTrue(connectionsB.contains("\"pod\":\"pod-b\"") && connectionsB.contains(onB) && !connectionsB.contains(onA), connectionsB);
+        assertTrue(
+                connectionsB.contains("\"pod\":\"pod-b\"") && connectionsB.contains(onB) && !connectionsB.contains(onA),
+                connectionsB);
     }
 
     @Test
@@ -188,11 +205,13 @@ class ClusterIT {
                     && cli.number("ZCARD", "realtime:presence:conns:" + alsoOnA) == 2);
 
             doomed.kill();
-            assertTrue(cli.number("PTTL", "presence:" + onlyOnDoomed) <= 10_000, "TTL at most presence.ttl (10 s here)");
+            assertTrue(
+                    cli.number("PTTL", "presence:" + onlyOnDoomed) <= 10_000, "TTL at most presence.ttl (10 s here)");
 
             // presence.ttl is 10 s in the tests; the sweep runs every ping-interval (1 s)
             await().atMost(Duration.ofSeconds(15)).until(() -> cli.number("EXISTS", "presence:" + onlyOnDoomed) == 0);
-            await().atMost(Duration.ofSeconds(15)).until(() -> cli.call("ZSCORE", "realtime:presence:online", onlyOnDoomed) == null);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> cli.call("ZSCORE", "realtime:presence:online", onlyOnDoomed) == null);
             assertEquals(0L, cli.number("EXISTS", "realtime:presence:conns:" + onlyOnDoomed));
             assertEquals(1L, cli.number("EXISTS", "presence:" + alsoOnA), "still connected on pod A");
             assertTrue(podB.get("/api/v1/realtime/presence/" + alsoOnA).body().contains("\"online\":true"));

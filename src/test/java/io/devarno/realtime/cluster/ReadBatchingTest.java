@@ -138,11 +138,14 @@ class ReadBatchingTest {
 
     @Test
     void theChannelIsLookedUpOnceWhileItStaysOpen() {
-        int[] lookups = { 0 };
-        ReadBatching batching = new ReadBatching(WINDOW, () -> {
-            lookups[0]++;
-            return reads;
-        }, () -> now);
+        int[] lookups = {0};
+        ReadBatching batching = new ReadBatching(
+                WINDOW,
+                () -> {
+                    lookups[0]++;
+                    return reads;
+                },
+                () -> now);
         stream(batching, 10, 8);
         assertTrue(batching.pauses() > 1);
         assertEquals(1, lookups[0]);

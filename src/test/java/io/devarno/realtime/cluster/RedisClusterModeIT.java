@@ -98,14 +98,16 @@ class RedisClusterModeIT {
 
     private static long commandCalls(int port, String command) {
         try (RedisCli cli = cluster.cli(port)) {
-            Matcher calls = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(cli.string("INFO", "commandstats"));
+            Matcher calls =
+                    Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(cli.string("INFO", "commandstats"));
             return calls.find() ? Long.parseLong(calls.group(1)) : 0;
         }
     }
 
     private static void awaitShardSubscribers(String user, long expected) {
         String channel = "realtime:user:" + user;
-        await().atMost(Duration.ofSeconds(10)).until(() -> shardSubscribers(cluster.masterOf(channel), channel) == expected);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> shardSubscribers(cluster.masterOf(channel), channel) == expected);
     }
 
     @Test
@@ -117,13 +119,24 @@ class RedisClusterModeIT {
         WsClient b1 = tab(podB, user);
         awaitShardSubscribers(user, 2);
 
-        assertEquals(202, podA.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-a").statusCode());
+        assertEquals(
+                202,
+                podA.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-a")
+                        .statusCode());
         try (RedisCli owner = on("realtime:user:" + user)) {
-            assertEquals(2L, owner.number("SPUBLISH", "realtime:user:" + user, "via-spublish"), "both pods subscribed on the owner");
+            assertEquals(
+                    2L,
+                    owner.number("SPUBLISH", "realtime:user:" + user, "via-spublish"),
+                    "both pods subscribed on the owner");
         }
-        assertEquals(202, podB.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-b").statusCode());
+        assertEquals(
+                202,
+                podB.post("/api/v1/realtime/users/" + user + "/messages", "via-rest-on-b")
+                        .statusCode());
         for (WsClient tab : List.of(a1, a2, b1)) {
-            assertEquals(List.of("via-rest-on-a", "via-spublish", "via-rest-on-b"), List.of(tab.next(), tab.next(), tab.next()),
+            assertEquals(
+                    List.of("via-rest-on-a", "via-spublish", "via-rest-on-b"),
+                    List.of(tab.next(), tab.next(), tab.next()),
                     "each message once, in order");
         }
 
@@ -134,7 +147,10 @@ class RedisClusterModeIT {
             cli.call("PUBLISH", "realtime:broadcast", "to-all-via-redis");
         }
         for (WsClient tab : List.of(a1, a2, b1)) {
-            assertEquals(List.of("to-all", "to-all-via-redis"), List.of(tab.next(), tab.next()), "no duplicate, nothing else");
+            assertEquals(
+                    List.of("to-all", "to-all-via-redis"),
+                    List.of(tab.next(), tab.next()),
+                    "no duplicate, nothing else");
         }
     }
 
@@ -151,21 +167,30 @@ class RedisClusterModeIT {
         assertEquals(3, masters.size());
         for (int master : masters) {
             if (master != owner) {
-                assertEquals(0L, shardSubscribers(master, channel), "no subscription to " + channel + " on another master");
+                assertEquals(
+                        0L, shardSubscribers(master, channel), "no subscription to " + channel + " on another master");
             }
         }
         Map<Integer, Long> before = new HashMap<>();
         masters.forEach(master -> before.put(master, commandCalls(master, "spublish")));
 
         for (int i = 0; i < 5; i++) {
-            assertEquals(202, podA.post("/api/v1/realtime/users/" + user + "/messages", "m" + i).statusCode());
+            assertEquals(
+                    202,
+                    podA.post("/api/v1/realtime/users/" + user + "/messages", "m" + i)
+                            .statusCode());
         }
         for (WsClient tab : List.of(a, b)) {
-            assertEquals(List.of("m0", "m1", "m2", "m3", "m4"), List.of(tab.next(), tab.next(), tab.next(), tab.next(), tab.next()));
+            assertEquals(
+                    List.of("m0", "m1", "m2", "m3", "m4"),
+                    List.of(tab.next(), tab.next(), tab.next(), tab.next(), tab.next()));
         }
         for (int master : masters) {
             long published = commandCalls(master, "spublish") - before.get(master);
-            assertEquals(master == owner ? 5L : 0L, published, "SPUBLISH calls on master " + master + " (owner " + owner + ")");
+            assertEquals(
+                    master == owner ? 5L : 0L,
+                    published,
+                    "SPUBLISH calls on master " + master + " (owner " + owner + ")");
         }
 
         a.close();
@@ -225,7 +250,8 @@ class RedisClusterModeIT {
         String cursor = null;
         int pages = 0;
         do {
-            String body = podA.get("/api/v1/realtime/presence?limit=7" + (cursor == null ? "" : "&cursor=" + cursor)).body();
+            String body = podA.get("/api/v1/realtime/presence?limit=7" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .body();
             List<String> users = users(body);
             assertTrue(users.size() <= 7, body);
             listed.addAll(users);
@@ -235,7 +261,9 @@ class RedisClusterModeIT {
         assertTrue(listed.containsAll(mine), "every online user listed: " + listed);
         assertEquals(new HashSet<>(listed).size(), listed.size(), "nobody listed twice: " + listed);
         assertTrue(pages >= 5, "30 users in pages of 7");
-        assertEquals(400, podA.get("/api/v1/realtime/presence?cursor=bm90LWEtY3Vyc29y").statusCode());
+        assertEquals(
+                400,
+                podA.get("/api/v1/realtime/presence?cursor=bm90LWEtY3Vyc29y").statusCode());
     }
 
     @Test
@@ -250,7 +278,8 @@ class RedisClusterModeIT {
             tab(doomed, alsoOnA);
             tab(podA, alsoOnA);
             String alsoKey = "presence:" + alsoOnA;
-            await().until(() -> exists("presence:" + onlyOnDoomed) == 1 && exists("realtime:presence:conns:{" + alsoKey + "}") == 1);
+            await().until(() -> exists("presence:" + onlyOnDoomed) == 1
+                    && exists("realtime:presence:conns:{" + alsoKey + "}") == 1);
             await().until(() -> {
                 try (RedisCli cli = on(alsoKey)) {
                     return cli.number("ZCARD", "realtime:presence:conns:{" + alsoKey + "}") == 2;
@@ -260,8 +289,9 @@ class RedisClusterModeIT {
             doomed.kill();
             // presence.ttl is 10 s in the tests; the sweep runs every ping-interval (1 s)
             await().atMost(Duration.ofSeconds(15)).until(() -> exists("presence:" + onlyOnDoomed) == 0);
-            await().atMost(Duration.ofSeconds(15)).until(() -> !onlineIndexed(onlyOnDoomed)
-                    && exists("realtime:presence:conns:{presence:" + onlyOnDoomed + "}") == 0);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> !onlineIndexed(onlyOnDoomed)
+                            && exists("realtime:presence:conns:{presence:" + onlyOnDoomed + "}") == 0);
             assertFalse(onlineUsers(podA, 1000).contains(onlyOnDoomed));
             assertEquals(1L, exists(alsoKey), "still connected on pod A");
             assertTrue(onlineIndexed(alsoOnA));
@@ -279,15 +309,17 @@ class RedisClusterModeIT {
                     mine.add(payload.replaceAll("\"at\":\\d+", "\"at\":0"));
                 }
             }
-            assertEquals(List.of(
-                    "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":true,\"at\":0}",
-                    "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":false,\"at\":0}"), mine);
+            assertEquals(
+                    List.of(
+                            "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":true,\"at\":0}",
+                            "{\"type\":\"presence\",\"userId\":\"" + onlyOnDoomed + "\",\"online\":false,\"at\":0}"),
+                    mine);
         }
     }
 
     /** Protocol v2 on a Redis Cluster (docs/protocol.md#protocol-v2-history-and-recovery,
-    * docs/operations.md#redis-cluster): a v2 tab that reconnects with since, to the other pod, gets what it missed.
-    * */
+     * docs/operations.md#redis-cluster): a v2 tab that reconnects with since, to the other pod, gets what it missed.
+     * */
     @Test
     @Order(5)
     void aTabReconnectingWithSinceGetsEveryMessageItMissedOnTheCluster() throws Exception {
@@ -298,20 +330,38 @@ class RedisClusterModeIT {
             assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)), tab.log());
             awaitShardSubscribers(user, 1);
             for (int i = 1; i <= 3; i++) {
-                assertEquals(202, podB.post("/api/v1/realtime/users/" + user + "/messages", "live-" + i).statusCode());
+                assertEquals(
+                        202,
+                        podB.post("/api/v1/realtime/users/" + user + "/messages", "live-" + i)
+                                .statusCode());
             }
             assertTrue(tab.readUntilUserOffset(3, Duration.ofSeconds(10)), tab.log());
 
             tab.drop();
             for (int i = 4; i <= 5; i++) {
-                assertEquals(202, podB.post("/api/v1/realtime/users/" + user + "/messages", "missed-" + i).statusCode());
+                assertEquals(
+                        202,
+                        podB.post("/api/v1/realtime/users/" + user + "/messages", "missed-" + i)
+                                .statusCode());
             }
             // The Redis-native recording route: the script, with SPUBLISH, on the master owning the stream's slot.
-            String script = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/resources/lua/history-record.lua"));
+            String script =
+                    java.nio.file.Files.readString(java.nio.file.Path.of("src/main/resources/lua/history-record.lua"));
             try (RedisCli owner = on(channel)) {
-                assertEquals(cluster.masterOf(channel), cluster.masterOf("{" + channel + "}:history"), "a stream lives in its channel's slot");
-                List<Object> position = owner.list("EVAL", script, "2", "{" + channel + "}:history", "{" + channel + "}:meta",
-                        "missed-6", "100", "600000", "SPUBLISH");
+                assertEquals(
+                        cluster.masterOf(channel),
+                        cluster.masterOf("{" + channel + "}:history"),
+                        "a stream lives in its channel's slot");
+                List<Object> position = owner.list(
+                        "EVAL",
+                        script,
+                        "2",
+                        "{" + channel + "}:history",
+                        "{" + channel + "}:meta",
+                        "missed-6",
+                        "100",
+                        "600000",
+                        "SPUBLISH");
                 assertEquals(6L, position.get(1));
             }
 
@@ -319,7 +369,10 @@ class RedisClusterModeIT {
             assertTrue(tab.awaitWelcome(Duration.ofSeconds(10)), tab.log());
             assertTrue(tab.readUntilUserOffset(6, Duration.ofSeconds(10)), tab.log());
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), tab.userOffsets(), tab.log());
-            assertEquals(List.of("live-1", "live-2", "live-3", "missed-4", "missed-5", "missed-6"), tab.userData(), tab.log());
+            assertEquals(
+                    List.of("live-1", "live-2", "live-3", "missed-4", "missed-5", "missed-6"),
+                    tab.userData(),
+                    tab.log());
             assertTrue(tab.welcomes().get(1).user().recovered(), tab.log());
             assertEquals(List.of(), tab.problems());
         }
@@ -344,11 +397,15 @@ class RedisClusterModeIT {
         long promoted = System.nanoTime();
         // The demoted master told the pods it no longer serves the channel; they subscribe on the new master.
         awaitShardSubscribers(user, 2);
-        System.out.printf("manual failover: sharded subscriptions back %d ms after the promotion was visible%n",
+        System.out.printf(
+                "manual failover: sharded subscriptions back %d ms after the promotion was visible%n",
                 (System.nanoTime() - promoted) / 1_000_000);
         assertEquals(0L, shardSubscribers(oldMaster, channel), "nothing left on the demoted master");
 
-        assertEquals(202, podA.post("/api/v1/realtime/users/" + user + "/messages", "after-manual-failover").statusCode());
+        assertEquals(
+                202,
+                podA.post("/api/v1/realtime/users/" + user + "/messages", "after-manual-failover")
+                        .statusCode());
         for (WsClient tab : List.of(a, b)) {
             assertEquals("after-manual-failover", tab.next(Duration.ofSeconds(5)));
             assertFalse(tab.isClosed(), "no client reconnected");
@@ -372,13 +429,19 @@ class RedisClusterModeIT {
         assertNotNull(replica);
 
         cluster.kill(oldMaster);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> cluster.masterOf(channel) == replica);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> cluster.masterOf(channel) == replica);
         long promoted = System.nanoTime();
         awaitShardSubscribers(user, 2);
-        System.out.printf("killed master: sharded subscriptions back %d ms after the promotion was visible%n",
+        System.out.printf(
+                "killed master: sharded subscriptions back %d ms after the promotion was visible%n",
                 (System.nanoTime() - promoted) / 1_000_000);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> podB.post("/api/v1/realtime/users/" + user + "/messages", "after-kill").statusCode() == 202);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> podB.post("/api/v1/realtime/users/" + user + "/messages", "after-kill")
+                                .statusCode()
+                        == 202);
         for (WsClient tab : List.of(a, b)) {
             assertEquals("after-kill", tab.next(Duration.ofSeconds(5)));
         }
@@ -411,7 +474,9 @@ class RedisClusterModeIT {
         List<String> all = new ArrayList<>();
         String cursor = null;
         do {
-            String body = pod.get("/api/v1/realtime/presence?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor)).body();
+            String body = pod.get(
+                            "/api/v1/realtime/presence?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor))
+                    .body();
             all.addAll(users(body));
             cursor = cursorOf(body);
         } while (cursor != null);

@@ -48,12 +48,18 @@ class SubscriberReadBatchingTest extends ServiceTestBase {
 
         // Bursts of 20 back to back (one script each) until the pod has measured a fast stream and paused.
         AtomicInteger published = new AtomicInteger();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> {
-            int from = published.getAndAdd(20);
-            redis().call("EVAL", "for i = ARGV[1], ARGV[1] + 19 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end",
-                    "1", "realtime:user:" + user, String.valueOf(from));
-            return broker.readBatching().pauses() > pausesBefore;
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> {
+                    int from = published.getAndAdd(20);
+                    redis().call(
+                                    "EVAL",
+                                    "for i = ARGV[1], ARGV[1] + 19 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end",
+                                    "1",
+                                    "realtime:user:" + user,
+                                    String.valueOf(from));
+                    return broker.readBatching().pauses() > pausesBefore;
+                });
 
         for (int i = 0; i < published.get(); i++) {
             assertEquals("m" + i, tab.next());

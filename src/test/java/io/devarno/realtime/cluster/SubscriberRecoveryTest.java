@@ -35,13 +35,17 @@ class SubscriberRecoveryTest extends ServiceTestBase {
         awaitSubscribers("realtime:broadcast");
         redis().call("PUBLISH", "realtime:user:" + user, "after the drop");
         assertEquals("after the drop", tab.next(Duration.ofSeconds(5)));
-        given().body("broadcast after the drop").post("/api/v1/realtime/broadcast").then().statusCode(202);
+        given().body("broadcast after the drop")
+                .post("/api/v1/realtime/broadcast")
+                .then()
+                .statusCode(202);
         assertEquals("broadcast after the drop", tab.next(Duration.ofSeconds(5)));
         awaitKeyPresent("presence:" + user);
         given().get("/q/health/ready").then().statusCode(200);
     }
 
     private void awaitSubscribers(String channel) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", channel).get(1) >= 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", channel).get(1) >= 1);
     }
 }

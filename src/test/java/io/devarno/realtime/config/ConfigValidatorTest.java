@@ -28,22 +28,31 @@ class ConfigValidatorTest {
 
     @Test
     void aRedisPoolThePresenceBatchesCouldFillIsRefusedNamingBothNumbers() {
-        assertEquals(List.of(ConfigValidator.REDIS_POOL_SIZE + " (" + BATCHES + ") must be larger than the " + BATCHES
-                + " pooled connections presence writes may hold at once, or publishes and lookups wait behind them"),
+        assertEquals(
+                List.of(
+                        ConfigValidator.REDIS_POOL_SIZE + " (" + BATCHES + ") must be larger than the " + BATCHES
+                                + " pooled connections presence writes may hold at once, or publishes and lookups wait behind them"),
                 problems(Map.of(ConfigValidator.REDIS_POOL_SIZE, Integer.toString(BATCHES))));
     }
 
     @Test
     void theDefaultWritesInFlightIsWhatTheBatchesCarry() {
-        assertEquals(BATCH_CAPACITY, config(Map.of()).getConfigMapping(RealtimeConfig.class).presence().writesInFlight());
-        assertEquals(List.of(), problems(Map.of("realtime.presence.writes-in-flight", Integer.toString(BATCH_CAPACITY))));
+        assertEquals(
+                BATCH_CAPACITY,
+                config(Map.of())
+                        .getConfigMapping(RealtimeConfig.class)
+                        .presence()
+                        .writesInFlight());
+        assertEquals(
+                List.of(), problems(Map.of("realtime.presence.writes-in-flight", Integer.toString(BATCH_CAPACITY))));
     }
 
     @Test
     void moreWritesInFlightThanTheBatchesCarryIsRefused() {
-        assertEquals(List.of("realtime.presence.writes-in-flight (" + (BATCH_CAPACITY + 1) + ") must not exceed "
-                + BATCH_CAPACITY + ", what the pipelined batches carry at once (" + BATCHES + " x "
-                + RealtimeConfig.Presence.WRITES_PER_BATCH + "): the rest would wait unseen in the batcher"),
+        assertEquals(
+                List.of("realtime.presence.writes-in-flight (" + (BATCH_CAPACITY + 1) + ") must not exceed "
+                        + BATCH_CAPACITY + ", what the pipelined batches carry at once (" + BATCHES + " x "
+                        + RealtimeConfig.Presence.WRITES_PER_BATCH + "): the rest would wait unseen in the batcher"),
                 problems(Map.of("realtime.presence.writes-in-flight", Integer.toString(BATCH_CAPACITY + 1))));
     }
 
@@ -54,8 +63,8 @@ class ConfigValidatorTest {
     }
 
     private static SmallRyeConfig config(Map<String, String> settings) {
-        Map<String, String> properties = new HashMap<>(Map.of("realtime.auth.mode", "trusted-header",
-                ConfigValidator.REDIS_POOL_SIZE, "6"));
+        Map<String, String> properties =
+                new HashMap<>(Map.of("realtime.auth.mode", "trusted-header", ConfigValidator.REDIS_POOL_SIZE, "6"));
         properties.putAll(settings);
         return new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(properties, "test", 100))

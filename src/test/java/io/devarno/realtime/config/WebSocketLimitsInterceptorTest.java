@@ -30,7 +30,8 @@ class WebSocketLimitsInterceptorTest {
 
     @Test
     void theServiceSettingsSetTheTransportLimitsInBytes() {
-        SmallRyeConfig config = config(Map.of("realtime.max-client-frame-size", "8K", "realtime.max-message-size", "1M"));
+        SmallRyeConfig config =
+                config(Map.of("realtime.max-client-frame-size", "8K", "realtime.max-message-size", "1M"));
 
         assertEquals("8192", config.getValue(SERVER_MESSAGE, String.class));
         assertEquals("8192", config.getValue(SERVER_FRAME, String.class));
@@ -39,8 +40,15 @@ class WebSocketLimitsInterceptorTest {
 
     @Test
     void anExplicitQuarkusSettingStillWins() {
-        SmallRyeConfig config = config(Map.of("realtime.max-message-size", "1M", "realtime.max-client-frame-size", "8K",
-                BODY, "2048", SERVER_FRAME, "4096"));
+        SmallRyeConfig config = config(Map.of(
+                "realtime.max-message-size",
+                "1M",
+                "realtime.max-client-frame-size",
+                "8K",
+                BODY,
+                "2048",
+                SERVER_FRAME,
+                "4096"));
 
         assertEquals("2048", config.getValue(BODY, String.class));
         assertEquals("4096", config.getValue(SERVER_FRAME, String.class));
@@ -55,7 +63,10 @@ class WebSocketLimitsInterceptorTest {
     }
 
     private static String declaredDefault(String setting) throws NoSuchMethodException {
-        return RealtimeConfig.class.getMethod(setting).getAnnotation(WithDefault.class).value();
+        return RealtimeConfig.class
+                .getMethod(setting)
+                .getAnnotation(WithDefault.class)
+                .value();
     }
 
     private static String bytes(String size) {

@@ -35,14 +35,17 @@ class ConsoleApiTest extends ServiceTestBase {
 
     @Test
     void thePageAndItsFilesAreServed() {
-        given().redirects().follow(false).get("/console")
-                .then().statusCode(302).header("Location", "/console/");
+        given().redirects().follow(false).get("/console").then().statusCode(302).header("Location", "/console/");
         given().get("/console/")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .contentType(containsString("text/html"))
                 .header("Content-Security-Policy", containsString("default-src 'none'"))
                 .body(containsString("realtime-service"), containsString("console.js"));
-        given().get("/console/console.js").then().statusCode(200).contentType(containsString("javascript"))
+        given().get("/console/console.js")
+                .then()
+                .statusCode(200)
+                .contentType(containsString("javascript"))
                 .body(containsString("/console/presence-events"));
         given().get("/console/console.css").then().statusCode(200).contentType(containsString("text/css"));
     }
@@ -52,20 +55,24 @@ class ConsoleApiTest extends ServiceTestBase {
         String user = uniqueUser("sse");
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + EVENTS.substring(1)))
-                .header("Accept", "text/event-stream").build();
-        HttpResponse<Stream<String>> response = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
-                .get(10, TimeUnit.SECONDS);
+                .header("Accept", "text/event-stream")
+                .build();
+        HttpResponse<Stream<String>> response =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
         assertEquals(200, response.statusCode());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
+        assertTrue(
+                response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
                 response.headers().toString());
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try {
-                response.body().forEach(lines::add);
-            } catch (RuntimeException closed) {
-                // the stream was closed by the test
-            }
-        }, "sse-reader");
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        response.body().forEach(lines::add);
+                    } catch (RuntimeException closed) {
+                        // the stream was closed by the test
+                    }
+                },
+                "sse-reader");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -90,10 +97,16 @@ class ConsoleApiTest extends ServiceTestBase {
     @Test
     void theConsoleApiIsNotAffectedByOtherPaths() {
         given().get("/consoles").then().statusCode(404);
-        given().get("/api/v1/realtime/connections").then().statusCode(200).body("connections", org.hamcrest.Matchers.notNullValue());
+        given().get("/api/v1/realtime/connections")
+                .then()
+                .statusCode(200)
+                .body("connections", org.hamcrest.Matchers.notNullValue());
         given().get("/api/v1/realtime/console/nothing-here").then().statusCode(404);
         given().get("/console/missing.js").then().statusCode(404);
-        given().get("/console/index.html").then().statusCode(200).body(containsString("<title>realtime-service console</title>"));
+        given().get("/console/index.html")
+                .then()
+                .statusCode(200)
+                .body(containsString("<title>realtime-service console</title>"));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 

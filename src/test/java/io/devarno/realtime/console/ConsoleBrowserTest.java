@@ -66,12 +66,19 @@ class ConsoleBrowserTest extends ServiceTestBase {
         assertEquals("realtime-service console", driver.getTitle());
         waitFor("the presence event stream", () -> text(By.id("sse-status")).equals("events live"));
         // the stream is open; the pod's presence subscription is confirmed by Redis before anyone connects
-        await().atMost(WAIT).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:presence").get(1) >= 1);
+        await().atMost(WAIT)
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:presence")
+                                .get(1)
+                        >= 1);
 
         openTab(alice);
         openTab(alice);
         openTab(bob);
-        waitFor("three open tabs", () -> driver.findElements(By.cssSelector(".tab[data-state='open']")).size() == 3);
+        waitFor(
+                "three open tabs",
+                () -> driver.findElements(By.cssSelector(".tab[data-state='open']"))
+                                .size()
+                        == 3);
         List<WebElement> aliceTabs = driver.findElements(By.cssSelector(".tab[data-user='" + alice + "']"));
         WebElement bobTab = driver.findElement(By.cssSelector(".tab[data-user='" + bob + "']"));
         assertEquals(2, aliceTabs.size());
@@ -85,7 +92,8 @@ class ConsoleBrowserTest extends ServiceTestBase {
         type(By.id("publish-user"), alice);
         type(By.id("payload"), toAlice);
         driver.findElement(By.id("publish")).click();
-        waitFor("the publish to be accepted", () -> text(By.id("publish-status")).startsWith("202 accepted"));
+        waitFor("the publish to be accepted", () -> text(By.id("publish-status"))
+                .startsWith("202 accepted"));
         for (WebElement tab : aliceTabs) {
             waitFor("alice's frame in each of her tabs", () -> frames(tab).contains(toAlice));
             WebElement frame = frameWith(tab, toAlice);
@@ -114,14 +122,21 @@ class ConsoleBrowserTest extends ServiceTestBase {
         waitFor("the pong", () -> frames(bobTab).contains("{\"type\":\"pong\"}"));
 
         // this pod's connections per user
-        waitFor("the connections table", () -> connectionsOf(alice).equals("2") && connectionsOf(bob).equals("1"));
+        waitFor(
+                "the connections table",
+                () -> connectionsOf(alice).equals("2") && connectionsOf(bob).equals("1"));
         // the cluster's online users
-        waitFor("the online list", () -> !driver.findElements(By.cssSelector("#online-list li[data-user='" + alice + "']")).isEmpty()
-                && !driver.findElements(By.cssSelector("#online-list li[data-user='" + bob + "']")).isEmpty());
+        waitFor(
+                "the online list",
+                () -> !driver.findElements(By.cssSelector("#online-list li[data-user='" + alice + "']"))
+                                .isEmpty()
+                        && !driver.findElements(By.cssSelector("#online-list li[data-user='" + bob + "']"))
+                                .isEmpty());
         // the presence events, as they happened
         for (String user : List.of(alice, bob)) {
             waitFor("an online event for " + user, () -> !driver.findElements(
-                    By.cssSelector("#events-list li[data-user='" + user + "'][data-online='true']")).isEmpty());
+                            By.cssSelector("#events-list li[data-user='" + user + "'][data-online='true']"))
+                    .isEmpty());
         }
         assertTrue(Integer.parseInt(text(By.id("stat-events-online"))) >= 2);
         assertEquals("3", text(By.id("stat-connections")));
@@ -130,7 +145,9 @@ class ConsoleBrowserTest extends ServiceTestBase {
         aliceTabs.get(1).findElement(By.className("tab-toggle")).click();
         waitFor("the closed tab", () -> "closed".equals(aliceTabs.get(1).getAttribute("data-state")));
         waitFor("the table to follow", () -> connectionsOf(alice).equals("1"));
-        assertTrue(driver.findElements(By.cssSelector("#events-list li[data-user='" + alice + "'][data-online='false']")).isEmpty());
+        assertTrue(
+                driver.findElements(By.cssSelector("#events-list li[data-user='" + alice + "'][data-online='false']"))
+                        .isEmpty());
 
         screenshot();
         assertNoPageErrors();
@@ -142,7 +159,8 @@ class ConsoleBrowserTest extends ServiceTestBase {
     }
 
     private void awaitChannelSubscribed(String channel) {
-        await().atMost(WAIT).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", channel).get(1) >= 1);
+        await().atMost(WAIT)
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", channel).get(1) >= 1);
     }
 
     private void type(By by, String value) {
@@ -158,7 +176,8 @@ class ConsoleBrowserTest extends ServiceTestBase {
     /** The frames a tab received, oldest first (the page lists them newest first). */
     private static List<String> frames(WebElement tab) {
         List<String> texts = tab.findElements(By.cssSelector(".frame-received .frame-body")).stream()
-                .map(WebElement::getText).collect(Collectors.toList());
+                .map(WebElement::getText)
+                .collect(Collectors.toList());
         java.util.Collections.reverse(texts);
         return texts;
     }
@@ -166,11 +185,13 @@ class ConsoleBrowserTest extends ServiceTestBase {
     private static WebElement frameWith(WebElement tab, String body) {
         return tab.findElements(By.cssSelector(".frame-received")).stream()
                 .filter(f -> f.findElement(By.className("frame-body")).getText().equals(body))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 
     private String connectionsOf(String user) {
-        List<WebElement> rows = driver.findElements(By.cssSelector("#connections-table tr[data-user='" + user + "'] .count"));
+        List<WebElement> rows =
+                driver.findElements(By.cssSelector("#connections-table tr[data-user='" + user + "'] .count"));
         return rows.isEmpty() ? "" : rows.get(0).getText().trim();
     }
 
@@ -181,8 +202,10 @@ class ConsoleBrowserTest extends ServiceTestBase {
     /** The whole page: the viewport is set to the document's height first (headless caps the window size). */
     private void screenshot() throws IOException {
         JavascriptExecutor js = driver;
-        Number height = (Number) js.executeScript("window.scrollTo(0, 0); return document.documentElement.scrollHeight;");
-        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+        Number height =
+                (Number) js.executeScript("window.scrollTo(0, 0); return document.documentElement.scrollHeight;");
+        driver.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
                 Map.of("width", 1440, "height", height.intValue(), "deviceScaleFactor", 1, "mobile", false));
         // the chart redraws on resize; give it two frames
         js.executeAsyncScript("var done = arguments[arguments.length - 1];"

@@ -15,11 +15,22 @@ import io.quarkus.test.junit.QuarkusTest;
 class ConsoleDisabledTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"/console", "/console/", "/console/index.html", "/console/console.js",
-            "/console/console.css", "/api/v1/realtime/console/presence-events"})
+    @ValueSource(
+            strings = {
+                "/console",
+                "/console/",
+                "/console/index.html",
+                "/console/console.js",
+                "/console/console.css",
+                "/api/v1/realtime/console/presence-events"
+            })
     void answers404(String path) {
-        given().redirects().follow(false).accept("*/*").get(path)
-                .then().statusCode(404)
+        given().redirects()
+                .follow(false)
+                .accept("*/*")
+                .get(path)
+                .then()
+                .statusCode(404)
                 .contentType("application/json")
                 .body("error", equalTo("not_found"));
     }

@@ -57,23 +57,33 @@ class ConsoleRestartIT {
         WebElement tab = driver.findElement(By.cssSelector(".tab[data-user='restart-alice']"));
         browser.waitFor("the tab open", WAIT, () -> "open".equals(tab.getAttribute("data-state")));
 
-        assertEquals(202, first.post("/api/v1/realtime/users/restart-alice/messages", "before the restart").statusCode());
+        assertEquals(
+                202,
+                first.post("/api/v1/realtime/users/restart-alice/messages", "before the restart")
+                        .statusCode());
         browser.waitFor("the first message", WAIT, () -> frames(tab).contains("before the restart"));
 
         first.terminate();
         assertTrue(first.waitFor(Duration.ofSeconds(20)) >= 0, "the first instance exits after its drain");
         browser.waitFor("the tab to notice", WAIT, () -> !"open".equals(tab.getAttribute("data-state")));
-        assertTrue(infos(tab).stream().anyMatch(info -> info.startsWith("closed with 1001")), "closed by the drain: " + infos(tab));
+        assertTrue(
+                infos(tab).stream().anyMatch(info -> info.startsWith("closed with 1001")),
+                "closed by the drain: " + infos(tab));
 
         ServiceProcess second = keep(ServiceProcess.start("console-2", redis, settings));
         // published at once: the tab is still waiting for its next attempt, or just back
-        assertEquals(202, second.post("/api/v1/realtime/users/restart-alice/messages", "while it was away").statusCode());
+        assertEquals(
+                202,
+                second.post("/api/v1/realtime/users/restart-alice/messages", "while it was away")
+                        .statusCode());
 
         browser.waitFor("the tab open again", WAIT, () -> "open".equals(tab.getAttribute("data-state")));
-        browser.waitFor("the message published meanwhile", WAIT, () -> frames(tab).contains("while it was away"));
+        browser.waitFor(
+                "the message published meanwhile", WAIT, () -> frames(tab).contains("while it was away"));
         assertEquals(List.of("before the restart", "while it was away"), frames(tab), "each once, in order");
         assertEquals("true", tab.getAttribute("data-recovered"), "the recovery was complete: " + infos(tab));
-        assertTrue(browser.pageErrors().stream().noneMatch(e -> !e.contains("/ws") && !e.contains("/api/")),
+        assertTrue(
+                browser.pageErrors().stream().noneMatch(e -> !e.contains("/ws") && !e.contains("/api/")),
                 "no script error (failed requests while the service was down are expected): " + browser.pageErrors());
     }
 
@@ -85,13 +95,15 @@ class ConsoleRestartIT {
     /** The frames a tab received, oldest first (the page lists them newest first). */
     private static List<String> frames(WebElement tab) {
         List<String> texts = tab.findElements(By.cssSelector(".frame-received .frame-body")).stream()
-                .map(WebElement::getText).collect(Collectors.toList());
+                .map(WebElement::getText)
+                .collect(Collectors.toList());
         Collections.reverse(texts);
         return texts;
     }
 
     private static List<String> infos(WebElement tab) {
         return tab.findElements(By.cssSelector(".frame-info .frame-body")).stream()
-                .map(WebElement::getText).collect(Collectors.toList());
+                .map(WebElement::getText)
+                .collect(Collectors.toList());
     }
 }

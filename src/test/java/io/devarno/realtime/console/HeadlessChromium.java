@@ -34,7 +34,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class HeadlessChromium implements AutoCloseable {
 
     private static final Path CHROMIUM = Path.of(System.getProperty("console.test.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("console.test.chromedriver", "/usr/bin/chromedriver"));
+    private static final Path CHROMEDRIVER =
+            Path.of(System.getProperty("console.test.chromedriver", "/usr/bin/chromedriver"));
 
     final ChromeDriver driver;
     private final ChromeDriverService service;
@@ -55,11 +56,24 @@ final class HeadlessChromium implements AutoCloseable {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1440,1000", "--force-device-scale-factor=1");
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--window-size=1440,1000",
+                "--force-device-scale-factor=1");
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
     }
@@ -67,7 +81,8 @@ final class HeadlessChromium implements AutoCloseable {
     /** Waits for the condition; on a timeout saves {@code target/console-failure.png} and fails naming what it waited for. */
     void waitFor(String what, Duration timeout, BooleanSupplier condition) {
         try {
-            new WebDriverWait(driver, timeout).ignoring(StaleElementReferenceException.class)
+            new WebDriverWait(driver, timeout)
+                    .ignoring(StaleElementReferenceException.class)
                     .until(d -> condition.getAsBoolean());
         } catch (TimeoutException e) {
             saveScreenshot(Path.of("target", "console-failure.png"));
@@ -88,7 +103,8 @@ final class HeadlessChromium implements AutoCloseable {
     List<String> pageErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage).collect(Collectors.toList());
+                .map(LogEntry::getMessage)
+                .collect(Collectors.toList());
     }
 
     @Override

@@ -52,27 +52,37 @@ class ConfigurationManifestsTest {
     private static final Path ENVIRONMENT_DOC = PROJECT.resolve("k8s/README.md");
     /** Where the settings are documented: the README's configuration table, and the details in docs/. */
     private static final Path README = PROJECT.resolve("README.md");
+
     private static final Path DOCS = PROJECT.resolve("docs");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.devarno.realtime.deploy.Manifests#kustomizations")
     void environmentUsesOnlyDocumentedVariables(String dir) throws IOException {
         Rendered rendered = render(dir);
-        for (EnvFromSource source : Objects.requireNonNullElse(rendered.container().getEnvFrom(), List.<EnvFromSource> of())) {
-            assertNull(source.getSecretRef(), dir + ": envFrom a Secret cannot be checked; map its keys with env.valueFrom");
+        for (EnvFromSource source :
+                Objects.requireNonNullElse(rendered.container().getEnvFrom(), List.<EnvFromSource>of())) {
+            assertNull(
+                    source.getSecretRef(),
+                    dir + ": envFrom a Secret cannot be checked; map its keys with env.valueFrom");
             assertNotNull(source.getConfigMapRef(), dir + ": envFrom must reference a ConfigMap");
             assertNull(source.getPrefix(), dir + ": no envFrom prefix");
         }
         Set<String> documented = documentedVariables();
         Set<String> undocumented = new TreeSet<>(effectiveEnv(rendered).keySet());
         undocumented.removeAll(documented);
-        assertTrue(undocumented.isEmpty(), dir + ": environment variables " + undocumented + " are not in the Environment "
-                + "table of " + PROJECT.relativize(ENVIRONMENT_DOC) + ", which lists " + documented);
+        assertTrue(
+                undocumented.isEmpty(),
+                dir + ": environment variables " + undocumented + " are not in the Environment " + "table of "
+                        + PROJECT.relativize(ENVIRONMENT_DOC) + ", which lists " + documented);
         Set<String> unread = new TreeSet<>(effectiveEnv(rendered).keySet());
         unread.removeAll(documentedSettingsAsVariables());
-        assertTrue(unread.isEmpty(), dir + ": environment variables " + unread + " name no setting the README or docs/ "
-                + "document (realtime.presence.ttl is read from REALTIME_PRESENCE_TTL)");
-        assertEquals(String.valueOf(HTTP_PORT), effectiveEnv(rendered).getOrDefault("QUARKUS_HTTP_PORT", String.valueOf(HTTP_PORT)),
+        assertTrue(
+                unread.isEmpty(),
+                dir + ": environment variables " + unread + " name no setting the README or docs/ "
+                        + "document (realtime.presence.ttl is read from REALTIME_PRESENCE_TTL)");
+        assertEquals(
+                String.valueOf(HTTP_PORT),
+                effectiveEnv(rendered).getOrDefault("QUARKUS_HTTP_PORT", String.valueOf(HTTP_PORT)),
                 dir + ": QUARKUS_HTTP_PORT must match the container port");
     }
 
@@ -89,10 +99,12 @@ class ConfigurationManifestsTest {
     }
 
     /** The cluster overlay runs on a Redis Cluster, with no Sentinel setting left (docs/operations.md#redis-cluster).
-    * */
+     * */
     @Test
     void clusterOverlayRunsOnARedisClusterWithoutSentinelSettings() throws Exception {
-        assertTrue(Manifests.kustomizations().toList().contains("k8s/overlays/cluster"), "missing overlay k8s/overlays/cluster");
+        assertTrue(
+                Manifests.kustomizations().toList().contains("k8s/overlays/cluster"),
+                "missing overlay k8s/overlays/cluster");
         Map<String, String> env = effectiveEnv(render("k8s/overlays/cluster"));
         assertEquals("cluster", env.get("QUARKUS_REDIS_CLIENT_TYPE"));
         assertNull(env.get("QUARKUS_REDIS_MASTER_NAME"), "a Sentinel setting in the cluster overlay");
@@ -109,25 +121,32 @@ class ConfigurationManifestsTest {
 
         EnvVar redis = env.get("QUARKUS_REDIS_HOSTS");
         assertNotNull(redis, dir + ": QUARKUS_REDIS_HOSTS must be set");
-        assertTrue(redis.getValueFrom() != null && redis.getValueFrom().getSecretKeyRef() != null,
+        assertTrue(
+                redis.getValueFrom() != null && redis.getValueFrom().getSecretKeyRef() != null,
                 dir + ": QUARKUS_REDIS_HOSTS must come from a Secret (it may hold a password)");
         String redisSecret = redis.getValueFrom().getSecretKeyRef().getName();
         assertTrue(isGeneratedFrom(redisSecret, "realtime-secrets"), dir + ": Redis Secret " + redisSecret);
         assertEquals("redis-hosts", redis.getValueFrom().getSecretKeyRef().getKey(), dir + ": Redis Secret key");
-        rendered.find("Secret", redisSecret).ifPresent(s -> assertTrue(secretKeys((Secret) s).contains("redis-hosts"),
-                dir + ": Secret " + redisSecret + " lacks the key redis-hosts"));
+        rendered.find("Secret", redisSecret)
+                .ifPresent(s -> assertTrue(
+                        secretKeys((Secret) s).contains("redis-hosts"),
+                        dir + ": Secret " + redisSecret + " lacks the key redis-hosts"));
 
         EnvVar podId = env.get("REALTIME_POD_ID");
         assertNotNull(podId, dir + ": REALTIME_POD_ID must be set");
-        assertTrue(podId.getValueFrom() != null && podId.getValueFrom().getFieldRef() != null
-                && "metadata.name".equals(podId.getValueFrom().getFieldRef().getFieldPath()),
+        assertTrue(
+                podId.getValueFrom() != null
+                        && podId.getValueFrom().getFieldRef() != null
+                        && "metadata.name"
+                                .equals(podId.getValueFrom().getFieldRef().getFieldPath()),
                 dir + ": REALTIME_POD_ID must come from the pod name (fieldRef metadata.name)");
 
         String location = effectiveEnv(rendered).get("MP_JWT_VERIFY_PUBLICKEY_LOCATION");
         assertNotNull(location, dir + ": MP_JWT_VERIFY_PUBLICKEY_LOCATION must be set (auth mode jwt)");
         String path = location.startsWith("file:") ? location.substring("file:".length()) : location;
         VolumeMount mount = container.getVolumeMounts().stream()
-                .filter(m -> path.startsWith(m.getMountPath().endsWith("/") ? m.getMountPath() : m.getMountPath() + "/"))
+                .filter(m ->
+                        path.startsWith(m.getMountPath().endsWith("/") ? m.getMountPath() : m.getMountPath() + "/"))
                 .findFirst()
                 .orElseGet(() -> fail(dir + ": no volume is mounted where the JWT key is read: " + path));
         Volume volume = volume(pod, mount.getName()).orElseGet(() -> fail(dir + ": no volume " + mount.getName()));
@@ -135,8 +154,10 @@ class ConfigurationManifestsTest {
         String jwtSecret = volume.getSecret().getSecretName();
         assertTrue(isGeneratedFrom(jwtSecret, "realtime-jwt"), dir + ": JWT Secret " + jwtSecret);
         String file = path.substring(mount.getMountPath().length()).replaceFirst("^/", "");
-        rendered.find("Secret", jwtSecret).ifPresent(s -> assertTrue(secretKeys((Secret) s).contains(file),
-                dir + ": Secret " + jwtSecret + " lacks the key " + file));
+        rendered.find("Secret", jwtSecret)
+                .ifPresent(s -> assertTrue(
+                        secretKeys((Secret) s).contains(file),
+                        dir + ": Secret " + jwtSecret + " lacks the key " + file));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -150,7 +171,8 @@ class ConfigurationManifestsTest {
         String tag = colon > slash ? withoutDigest.substring(colon + 1) : null;
         assertEquals(APP, repository.substring(repository.lastIndexOf('/') + 1), dir + ": image " + image);
         if (dir.startsWith("k8s/overlays/")) {
-            assertTrue(image.contains("@") || (tag != null && !"latest".equals(tag)),
+            assertTrue(
+                    image.contains("@") || (tag != null && !"latest".equals(tag)),
                     dir + ": overlays must pin the image tag (not latest), got " + image);
         }
     }
@@ -158,7 +180,8 @@ class ConfigurationManifestsTest {
     /** The first column of the "Environment" table in k8s/README.md: every variable in backquotes. */
     private static Set<String> documentedVariables() throws IOException {
         String doc = Files.readString(ENVIRONMENT_DOC);
-        Matcher section = Pattern.compile("(?ms)^## Environment\\s*$(.*?)(?=^## |\\z)").matcher(doc);
+        Matcher section =
+                Pattern.compile("(?ms)^## Environment\\s*$(.*?)(?=^## |\\z)").matcher(doc);
         assertTrue(section.find(), PROJECT.relativize(ENVIRONMENT_DOC) + " has no '## Environment' section");
         Set<String> variables = new TreeSet<>();
         for (String row : section.group(1).split("\n")) {
@@ -169,7 +192,9 @@ class ConfigurationManifestsTest {
                 }
             }
         }
-        assertFalse(variables.isEmpty(), "no variable found in the Environment table of " + PROJECT.relativize(ENVIRONMENT_DOC));
+        assertFalse(
+                variables.isEmpty(),
+                "no variable found in the Environment table of " + PROJECT.relativize(ENVIRONMENT_DOC));
         return variables;
     }
 

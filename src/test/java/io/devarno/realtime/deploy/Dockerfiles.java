@@ -19,8 +19,7 @@ final class Dockerfiles {
 
     static final Path DIRECTORY = Manifests.PROJECT.resolve("src/main/docker");
 
-    private Dockerfiles() {
-    }
+    private Dockerfiles() {}
 
     /** Instructions of a Dockerfile as {keyword, arguments}, continuation lines joined, comments dropped. */
     static List<String[]> dockerInstructions(String name) throws IOException {
@@ -44,7 +43,7 @@ final class Dockerfiles {
                 continue;
             }
             String[] parts = instruction.split("\\s+", 2);
-            instructions.add(new String[] { parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : "" });
+            instructions.add(new String[] {parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : ""});
         }
         return instructions;
     }

@@ -32,21 +32,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DockerfilesTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "Dockerfile.native-micro", "Dockerfile.native-multistage", "Dockerfile.jvm" })
+    @ValueSource(strings = {"Dockerfile.native-micro", "Dockerfile.native-multistage", "Dockerfile.jvm"})
     void dockerfileExposes8085AndRunsAsNonRootUser(String name) throws IOException {
         List<String[]> instructions = dockerInstructions(name);
-        Set<String> exposed = instructions.stream().filter(i -> i[0].equals("EXPOSE"))
+        Set<String> exposed = instructions.stream()
+                .filter(i -> i[0].equals("EXPOSE"))
                 .flatMap(i -> Stream.of(i[1].trim().split("\\s+")))
                 .map(p -> p.replaceFirst("/tcp$", ""))
                 .collect(Collectors.toSet());
-        assertTrue(exposed.contains(String.valueOf(HTTP_PORT)), name + ": must EXPOSE " + HTTP_PORT + ", exposes " + exposed);
+        assertTrue(
+                exposed.contains(String.valueOf(HTTP_PORT)),
+                name + ": must EXPOSE " + HTTP_PORT + ", exposes " + exposed);
 
         String user = dockerfileUser(name);
-        assertTrue(user.matches("\\d+"), name + ": USER should be numeric (runAsNonRoot can only verify numeric users), got " + user);
+        assertTrue(
+                user.matches("\\d+"),
+                name + ": USER should be numeric (runAsNonRoot can only verify numeric users), got " + user);
         assertNotEquals("0", user, name + ": USER must not be root");
 
-        String entrypoint = instructions.stream().filter(i -> i[0].equals("ENTRYPOINT") || i[0].equals("ENV"))
-                .map(i -> i[1]).collect(Collectors.joining("\n"));
+        String entrypoint = instructions.stream()
+                .filter(i -> i[0].equals("ENTRYPOINT") || i[0].equals("ENV"))
+                .map(i -> i[1])
+                .collect(Collectors.joining("\n"));
         assertTrue(entrypoint.contains("-Dquarkus.http.host=0.0.0.0"), name + ": must listen on 0.0.0.0");
     }
 
@@ -61,9 +68,14 @@ class DockerfilesTest {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:MaxRAMPercentage=80.0");
-        command.addAll(List.of(env.getOrDefault("GC_CONTAINER_OPTIONS", "-XX:+UseParallelGC").split("\\s+")));
-        command.addAll(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=4",
-                "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(List.of(
+                env.getOrDefault("GC_CONTAINER_OPTIONS", "-XX:+UseParallelGC").split("\\s+")));
+        command.addAll(List.of(
+                "-XX:MinHeapFreeRatio=10",
+                "-XX:MaxHeapFreeRatio=20",
+                "-XX:GCTimeRatio=4",
+                "-XX:AdaptiveSizePolicyWeight=90",
+                "-XX:+ExitOnOutOfMemoryError"));
         command.addAll(List.of(env.getOrDefault("JAVA_OPTS_APPEND", "").trim().split("\\s+")));
         command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
         Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -72,7 +84,8 @@ class DockerfilesTest {
         assertEquals(0, jvm.exitValue(), "the JVM refused the image's options " + command + ":\n" + output);
 
         Map<String, String> flags = new LinkedHashMap<>();
-        Matcher flag = Pattern.compile("(?m)^\\s*\\S+\\s+(\\w+)\\s+:?=\\s+(\\S+)").matcher(output);
+        Matcher flag =
+                Pattern.compile("(?m)^\\s*\\S+\\s+(\\w+)\\s+:?=\\s+(\\S+)").matcher(output);
         while (flag.find()) {
             flags.put(flag.group(1), flag.group(2));
         }
@@ -91,11 +104,14 @@ class DockerfilesTest {
     void dockerignoreAdmitsOnlyBuildOutputAndTheNativeBuildsInputs() throws IOException {
         Set<String> buildInputs = Set.of("!pom.xml", "!mvnw", "!.mvn", "!src/main");
         List<String> lines = Files.readAllLines(Manifests.PROJECT.resolve(".dockerignore")).stream()
-                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+                .map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
         assertFalse(lines.isEmpty(), ".dockerignore is empty");
         assertEquals("*", lines.get(0), ".dockerignore must start by denying everything ('*')");
         for (String line : lines.subList(1, lines.size())) {
-            assertTrue(line.startsWith("!target/") || buildInputs.contains(line),
+            assertTrue(
+                    line.startsWith("!target/") || buildInputs.contains(line),
                     ".dockerignore may only re-admit build output under target/ and " + buildInputs + ", got " + line);
         }
         assertTrue(lines.contains("!target/*-runner"), ".dockerignore must admit the native runner");

@@ -32,15 +32,22 @@ class ManifestKindsTest {
         Rendered rendered = render(dir);
         for (Document document : rendered.documents()) {
             HasMetadata object = document.object();
-            String what = dir + ": " + object.getKind() + "/" + object.getMetadata().getName();
+            String what =
+                    dir + ": " + object.getKind() + "/" + object.getMetadata().getName();
             assertFalse(object instanceof GenericKubernetesResource, what + " parsed as a generic resource");
             assertEquals(object.getKind(), object.getClass().getSimpleName(), what + " parsed as " + object.getClass());
             List<String> unknown = new ArrayList<>();
             collectUnknownFields(object, object.getKind(), unknown, 0);
             assertTrue(unknown.isEmpty(), what + " has fields its kind does not define (typo?): " + unknown);
         }
-        Set<String> kinds = rendered.objects().stream().map(HasMetadata::getKind).collect(Collectors.toSet());
-        for (String kind : List.of("Deployment", "Service", "ConfigMap", "NetworkPolicy", "HorizontalPodAutoscaler",
+        Set<String> kinds =
+                rendered.objects().stream().map(HasMetadata::getKind).collect(Collectors.toSet());
+        for (String kind : List.of(
+                "Deployment",
+                "Service",
+                "ConfigMap",
+                "NetworkPolicy",
+                "HorizontalPodAutoscaler",
                 "PodDisruptionBudget")) {
             assertTrue(kinds.contains(kind), dir + ": no " + kind + " rendered (got " + kinds + ")");
         }
@@ -71,8 +78,10 @@ class ManifestKindsTest {
             return;
         }
         for (Method method : node.getClass().getMethods()) {
-            if (method.getParameterCount() != 0 || !method.getName().startsWith("get")
-                    || method.getDeclaringClass() == Object.class || method.getName().equals("getClass")) {
+            if (method.getParameterCount() != 0
+                    || !method.getName().startsWith("get")
+                    || method.getDeclaringClass() == Object.class
+                    || method.getName().equals("getClass")) {
                 continue;
             }
             Object value;
@@ -87,7 +96,8 @@ class ManifestKindsTest {
                 }
                 continue;
             }
-            String field = Character.toLowerCase(method.getName().charAt(3)) + method.getName().substring(4);
+            String field = Character.toLowerCase(method.getName().charAt(3))
+                    + method.getName().substring(4);
             collectUnknownFields(value, path + "." + field, unknown, depth + 1);
         }
     }

@@ -62,12 +62,12 @@ final class Manifests {
     /** Each kustomization is rendered once per test JVM, for whichever test class asks first. */
     private static final Map<String, Rendered> RENDERED = new ConcurrentHashMap<>();
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** The base and every overlay; dev and prod must exist. */
     static Stream<String> kustomizations() throws IOException {
-        assertTrue(Files.isRegularFile(K8S.resolve("base/kustomization.yaml")),
+        assertTrue(
+                Files.isRegularFile(K8S.resolve("base/kustomization.yaml")),
                 "no k8s/base/kustomization.yaml under " + PROJECT + " (run the test from the project root)");
         List<String> dirs = new ArrayList<>();
         dirs.add("k8s/base");
@@ -82,8 +82,7 @@ final class Manifests {
         return dirs.stream();
     }
 
-    record Document(String yaml, HasMetadata object) {
-    }
+    record Document(String yaml, HasMetadata object) {}
 
     record Rendered(String dir, List<Document> documents) {
 
@@ -99,14 +98,19 @@ final class Manifests {
             List<Deployment> matches = all(Deployment.class).stream()
                     .filter(d -> APP.equals(podLabels(d).get(NAME_LABEL)))
                     .toList();
-            assertEquals(1, matches.size(),
+            assertEquals(
+                    1,
+                    matches.size(),
                     dir + ": expected exactly one Deployment whose pods are labelled " + NAME_LABEL + "=" + APP);
             return matches.get(0);
         }
 
         Container container() {
-            List<Container> containers = deployment().getSpec().getTemplate().getSpec().getContainers();
-            return containers.stream().filter(c -> APP.equals(c.getName())).findFirst()
+            List<Container> containers =
+                    deployment().getSpec().getTemplate().getSpec().getContainers();
+            return containers.stream()
+                    .filter(c -> APP.equals(c.getName()))
+                    .findFirst()
                     .orElseGet(() -> {
                         assertEquals(1, containers.size(), dir + ": no container named " + APP);
                         return containers.get(0);
@@ -115,7 +119,8 @@ final class Manifests {
 
         Optional<HasMetadata> find(String kind, String name) {
             return objects().stream()
-                    .filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName()))
+                    .filter(o -> kind.equals(o.getKind())
+                            && name.equals(o.getMetadata().getName()))
                     .findFirst();
         }
     }
@@ -157,8 +162,8 @@ final class Manifests {
                 continue;
             }
             GenericKubernetesResource generic = SERIALIZATION.unmarshal(doc, GenericKubernetesResource.class);
-            Class<? extends KubernetesResource> type = SERIALIZATION.getRegisteredKubernetesResource(
-                    generic.getApiVersion(), generic.getKind());
+            Class<? extends KubernetesResource> type =
+                    SERIALIZATION.getRegisteredKubernetesResource(generic.getApiVersion(), generic.getKind());
             if (type == null || type == GenericKubernetesResource.class) {
                 fail(dir + ": no Kubernetes model for apiVersion=" + generic.getApiVersion() + " kind="
                         + generic.getKind() + " (" + generic.getMetadata().getName() + ")");
@@ -188,36 +193,45 @@ final class Manifests {
         }
         candidates.add("/usr/bin/kubectl");
         candidates.add("/usr/local/bin/kubectl");
-        return candidates.stream().filter(c -> new File(c).canExecute()).findFirst()
-                .orElseGet(() -> fail("kubectl is required to render the manifests with 'kubectl kustomize' but was "
-                        + "not found on the PATH: install it (Debian package 'kubectl') or set KUBECTL=/path/to/kubectl"));
+        return candidates.stream()
+                .filter(c -> new File(c).canExecute())
+                .findFirst()
+                .orElseGet(
+                        () -> fail(
+                                "kubectl is required to render the manifests with 'kubectl kustomize' but was "
+                                        + "not found on the PATH: install it (Debian package 'kubectl') or set KUBECTL=/path/to/kubectl"));
     }
 
     static Map<String, String> podLabels(Deployment deployment) {
-        return Objects.requireNonNullElse(deployment.getSpec().getTemplate().getMetadata().getLabels(), Map.of());
+        return Objects.requireNonNullElse(
+                deployment.getSpec().getTemplate().getMetadata().getLabels(), Map.of());
     }
 
     /** The container's environment as Kubernetes builds it: envFrom ConfigMaps, then env entries on top. */
     static Map<String, String> effectiveEnv(Rendered rendered) {
         Map<String, String> env = new LinkedHashMap<>();
         Container container = rendered.container();
-        for (EnvFromSource source : Objects.requireNonNullElse(container.getEnvFrom(), List.<EnvFromSource> of())) {
+        for (EnvFromSource source : Objects.requireNonNullElse(container.getEnvFrom(), List.<EnvFromSource>of())) {
             if (source.getConfigMapRef() != null) {
                 String name = source.getConfigMapRef().getName();
                 ConfigMap configMap = (ConfigMap) rendered.find("ConfigMap", name)
-                        .orElseGet(() -> fail(rendered.dir() + ": envFrom references ConfigMap " + name + ", which is not rendered"));
+                        .orElseGet(() -> fail(
+                                rendered.dir() + ": envFrom references ConfigMap " + name + ", which is not rendered"));
                 env.putAll(Objects.requireNonNullElse(configMap.getData(), Map.of()));
             }
         }
-        for (EnvVar var : Objects.requireNonNullElse(container.getEnv(), List.<EnvVar> of())) {
-            env.put(var.getName(), var.getValueFrom() == null ? Objects.requireNonNullElse(var.getValue(), "") : "<valueFrom>");
+        for (EnvVar var : Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of())) {
+            env.put(
+                    var.getName(),
+                    var.getValueFrom() == null ? Objects.requireNonNullElse(var.getValue(), "") : "<valueFrom>");
         }
         return env;
     }
 
     static Optional<Volume> volume(PodSpec pod, String name) {
-        return Objects.requireNonNullElse(pod.getVolumes(), List.<Volume> of()).stream()
-                .filter(v -> name.equals(v.getName())).findFirst();
+        return Objects.requireNonNullElse(pod.getVolumes(), List.<Volume>of()).stream()
+                .filter(v -> name.equals(v.getName()))
+                .findFirst();
     }
 
     /** {@code name} or a kustomize generator's hash-suffixed {@code name-<10 chars>}. */
@@ -238,8 +252,10 @@ final class Manifests {
 
     static boolean isEmpty(LabelSelector selector) {
         return selector == null
-                || ((selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
-                        && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty()));
+                || ((selector.getMatchLabels() == null
+                                || selector.getMatchLabels().isEmpty())
+                        && (selector.getMatchExpressions() == null
+                                || selector.getMatchExpressions().isEmpty()));
     }
 
     /** Kubernetes label-selector semantics (an empty selector matches everything). */
@@ -247,20 +263,22 @@ final class Manifests {
         if (selector == null) {
             return false;
         }
-        if (selector.getMatchLabels() != null && !labels.entrySet().containsAll(selector.getMatchLabels().entrySet())) {
+        if (selector.getMatchLabels() != null
+                && !labels.entrySet().containsAll(selector.getMatchLabels().entrySet())) {
             return false;
         }
-        for (LabelSelectorRequirement requirement : Objects.requireNonNullElse(selector.getMatchExpressions(),
-                List.<LabelSelectorRequirement> of())) {
+        for (LabelSelectorRequirement requirement :
+                Objects.requireNonNullElse(selector.getMatchExpressions(), List.<LabelSelectorRequirement>of())) {
             String value = labels.get(requirement.getKey());
             List<String> values = Objects.requireNonNullElse(requirement.getValues(), List.of());
-            boolean ok = switch (requirement.getOperator()) {
-                case "In" -> value != null && values.contains(value);
-                case "NotIn" -> value == null || !values.contains(value);
-                case "Exists" -> value != null;
-                case "DoesNotExist" -> value == null;
-                default -> false;
-            };
+            boolean ok =
+                    switch (requirement.getOperator()) {
+                        case "In" -> value != null && values.contains(value);
+                        case "NotIn" -> value == null || !values.contains(value);
+                        case "Exists" -> value != null;
+                        case "DoesNotExist" -> value == null;
+                        default -> false;
+                    };
             if (!ok) {
                 return false;
             }

@@ -32,6 +32,7 @@ class NativeMemoryManifestsTest {
     private static final long NON_HEAP_ALLOWANCE = 256L << 20;
     /** The sizing rule of docs/benchmarks.md ("Sizing a pod"): -Xmx about 100 MB + 10 KB per connection. */
     private static final long HEAP_BASE = 100L << 20;
+
     private static final long HEAP_PER_CONNECTION = 10L << 10;
 
     @ParameterizedTest(name = "{0}")
@@ -46,17 +47,24 @@ class NativeMemoryManifestsTest {
         Quantity limit = container.getResources().getLimits().get("memory");
         assertNotNull(limit, dir + ": a memory limit");
         long limitBytes = Quantity.getAmountInBytes(limit).longValue();
-        assertTrue(heap + direct + NON_HEAP_ALLOWANCE <= limitBytes, dir + ": -Xmx " + heap + " + direct " + direct
-                + " + " + NON_HEAP_ALLOWANCE + " outside the heap exceed the limit " + limit);
-        long target = connectionsTarget(rendered.all(HorizontalPodAutoscaler.class).get(0));
-        assertTrue(heap >= HEAP_BASE + target * HEAP_PER_CONNECTION,
+        assertTrue(
+                heap + direct + NON_HEAP_ALLOWANCE <= limitBytes,
+                dir + ": -Xmx " + heap + " + direct " + direct + " + " + NON_HEAP_ALLOWANCE
+                        + " outside the heap exceed the limit " + limit);
+        long target =
+                connectionsTarget(rendered.all(HorizontalPodAutoscaler.class).get(0));
+        assertTrue(
+                heap >= HEAP_BASE + target * HEAP_PER_CONNECTION,
                 dir + ": -Xmx " + heap + " is below the sizing rule for the HPA's " + target + " connections per pod");
     }
 
     private static long size(List<String> args, String prefix, String dir) {
-        String arg = args.stream().filter(a -> a.startsWith(prefix)).findFirst()
+        String arg = args.stream()
+                .filter(a -> a.startsWith(prefix))
+                .findFirst()
                 .orElseGet(() -> fail(dir + ": the container's args lack " + prefix + " (got " + args + ")"));
-        Matcher matcher = Pattern.compile("(\\d+)([kmg])", Pattern.CASE_INSENSITIVE).matcher(arg.substring(prefix.length()));
+        Matcher matcher =
+                Pattern.compile("(\\d+)([kmg])", Pattern.CASE_INSENSITIVE).matcher(arg.substring(prefix.length()));
         assertTrue(matcher.matches(), dir + ": " + arg);
         long value = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
@@ -68,8 +76,10 @@ class NativeMemoryManifestsTest {
 
     private static long connectionsTarget(HorizontalPodAutoscaler hpa) {
         for (MetricSpec metric : hpa.getSpec().getMetrics()) {
-            if (metric.getPods() != null && metric.getPods().getMetric().getName().equals("realtime_connections")) {
-                return Quantity.getAmountInBytes(metric.getPods().getTarget().getAverageValue()).longValue();
+            if (metric.getPods() != null
+                    && metric.getPods().getMetric().getName().equals("realtime_connections")) {
+                return Quantity.getAmountInBytes(metric.getPods().getTarget().getAverageValue())
+                        .longValue();
             }
         }
         return fail("the HPA has no realtime_connections target");

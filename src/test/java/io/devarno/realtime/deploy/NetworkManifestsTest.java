@@ -45,15 +45,22 @@ class NetworkManifestsTest {
         Rendered rendered = render(dir);
         for (Service service : rendered.all(Service.class)) {
             String type = Objects.requireNonNullElse(service.getSpec().getType(), "ClusterIP");
-            assertEquals("ClusterIP", type, dir + ": Service " + service.getMetadata().getName()
-                    + " must stay internal (ClusterIP)");
-            assertTrue(service.getSpec().getExternalIPs() == null || service.getSpec().getExternalIPs().isEmpty(),
+            assertEquals(
+                    "ClusterIP",
+                    type,
+                    dir + ": Service " + service.getMetadata().getName() + " must stay internal (ClusterIP)");
+            assertTrue(
+                    service.getSpec().getExternalIPs() == null
+                            || service.getSpec().getExternalIPs().isEmpty(),
                     dir + ": Service " + service.getMetadata().getName() + " must not have externalIPs");
         }
         Map<String, String> podLabels = podLabels(rendered.deployment());
         List<Service> services = rendered.all(Service.class).stream()
-                .filter(s -> s.getSpec().getSelector() != null && !s.getSpec().getSelector().isEmpty())
-                .filter(s -> podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet()))
+                .filter(s -> s.getSpec().getSelector() != null
+                        && !s.getSpec().getSelector().isEmpty())
+                .filter(s -> podLabels
+                        .entrySet()
+                        .containsAll(s.getSpec().getSelector().entrySet()))
                 .toList();
         assertEquals(1, services.size(), dir + ": expected one Service selecting the realtime pods");
         List<ServicePort> ports = services.get(0).getSpec().getPorts();
@@ -68,21 +75,28 @@ class NetworkManifestsTest {
         Rendered rendered = render(dir);
         Map<String, String> podLabels = podLabels(rendered.deployment());
         List<NetworkPolicy> policies = rendered.all(NetworkPolicy.class).stream()
-                .filter(p -> matches(p.getSpec().getPodSelector(), podLabels)).toList();
+                .filter(p -> matches(p.getSpec().getPodSelector(), podLabels))
+                .toList();
         assertFalse(policies.isEmpty(), dir + ": no NetworkPolicy selects the realtime pods");
 
         Set<String> admitted = new TreeSet<>();
         for (NetworkPolicy policy : policies) {
             String what = dir + ": NetworkPolicy " + policy.getMetadata().getName();
-            assertFalse(isEmpty(policy.getSpec().getPodSelector()), what + " must select the realtime pods, not every pod");
+            assertFalse(
+                    isEmpty(policy.getSpec().getPodSelector()), what + " must select the realtime pods, not every pod");
             assertTrue(policy.getSpec().getPolicyTypes().contains("Ingress"), what + " must have policyTypes Ingress");
-            for (NetworkPolicyIngressRule rule : Objects.requireNonNullElse(policy.getSpec().getIngress(),
-                    List.<NetworkPolicyIngressRule> of())) {
-                assertFalse(rule.getFrom() == null || rule.getFrom().isEmpty(), what + ": a rule without 'from' admits everyone");
-                assertFalse(rule.getPorts() == null || rule.getPorts().isEmpty(), what + ": a rule without 'ports' admits every port");
+            for (NetworkPolicyIngressRule rule :
+                    Objects.requireNonNullElse(policy.getSpec().getIngress(), List.<NetworkPolicyIngressRule>of())) {
+                assertFalse(
+                        rule.getFrom() == null || rule.getFrom().isEmpty(),
+                        what + ": a rule without 'from' admits everyone");
+                assertFalse(
+                        rule.getPorts() == null || rule.getPorts().isEmpty(),
+                        what + ": a rule without 'ports' admits every port");
                 for (NetworkPolicyPort port : rule.getPorts()) {
-                    assertTrue(new IntOrString(HTTP_PORT).equals(port.getPort())
-                            || new IntOrString(HTTP_PORT_NAME).equals(port.getPort()),
+                    assertTrue(
+                            new IntOrString(HTTP_PORT).equals(port.getPort())
+                                    || new IntOrString(HTTP_PORT_NAME).equals(port.getPort()),
                             what + ": only port " + HTTP_PORT + " may be admitted, got " + port.getPort());
                     assertTrue(port.getProtocol() == null || "TCP".equals(port.getProtocol()), what + ": TCP only");
                     assertNull(port.getEndPort(), what + ": no port ranges");
@@ -90,15 +104,19 @@ class NetworkManifestsTest {
                 for (NetworkPolicyPeer peer : rule.getFrom()) {
                     assertNull(peer.getIpBlock(), what + ": no ipBlock peers (they bypass the pod labels)");
                     assertNotNull(peer.getPodSelector(), what + ": every peer must select pods by label, got " + peer);
-                    Map<String, String> labels = Objects.requireNonNullElse(peer.getPodSelector().getMatchLabels(), Map.of());
+                    Map<String, String> labels =
+                            Objects.requireNonNullElse(peer.getPodSelector().getMatchLabels(), Map.of());
                     String caller = labels.get(NAME_LABEL);
-                    assertTrue(ADMITTED_CALLERS.contains(caller),
-                            what + ": peer must be pods labelled " + NAME_LABEL + " in " + ADMITTED_CALLERS + ", got " + labels);
+                    assertTrue(
+                            ADMITTED_CALLERS.contains(caller),
+                            what + ": peer must be pods labelled " + NAME_LABEL + " in " + ADMITTED_CALLERS + ", got "
+                                    + labels);
                     admitted.add(caller);
                 }
             }
         }
-        assertEquals(new TreeSet<>(ADMITTED_CALLERS), admitted, dir + ": the gateway and Prometheus must both be admitted");
+        assertEquals(
+                new TreeSet<>(ADMITTED_CALLERS), admitted, dir + ": the gateway and Prometheus must both be admitted");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -42,28 +42,42 @@ class SecurityManifestsTest {
         Rendered rendered = render(dir);
         for (Deployment deployment : rendered.all(Deployment.class)) {
             PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-            PodSecurityContext podContext = Objects.requireNonNullElse(pod.getSecurityContext(), new PodSecurityContext());
+            PodSecurityContext podContext =
+                    Objects.requireNonNullElse(pod.getSecurityContext(), new PodSecurityContext());
             List<Container> containers = new ArrayList<>(pod.getContainers());
             if (pod.getInitContainers() != null) {
                 containers.addAll(pod.getInitContainers());
             }
-            assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
-                    || Boolean.TRUE.equals(pod.getHostIPC()), dir + ": no host namespaces");
+            assertFalse(
+                    Boolean.TRUE.equals(pod.getHostNetwork())
+                            || Boolean.TRUE.equals(pod.getHostPID())
+                            || Boolean.TRUE.equals(pod.getHostIPC()),
+                    dir + ": no host namespaces");
             for (Container container : containers) {
                 String what = dir + ": " + deployment.getMetadata().getName() + "/" + container.getName();
                 SecurityContext sc = Objects.requireNonNullElse(container.getSecurityContext(), new SecurityContext());
                 Boolean nonRoot = sc.getRunAsNonRoot() != null ? sc.getRunAsNonRoot() : podContext.getRunAsNonRoot();
                 Long user = sc.getRunAsUser() != null ? sc.getRunAsUser() : podContext.getRunAsUser();
-                SeccompProfile seccomp = sc.getSeccompProfile() != null ? sc.getSeccompProfile() : podContext.getSeccompProfile();
+                SeccompProfile seccomp =
+                        sc.getSeccompProfile() != null ? sc.getSeccompProfile() : podContext.getSeccompProfile();
                 assertEquals(Boolean.TRUE, nonRoot, what + ": runAsNonRoot must be true");
                 assertNotNull(user, what + ": runAsUser must be set");
                 assertNotEquals(0L, user, what + ": runAsUser must not be 0");
-                assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem(), what + ": readOnlyRootFilesystem must be true");
-                assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation(), what + ": allowPrivilegeEscalation must be false");
+                assertEquals(
+                        Boolean.TRUE, sc.getReadOnlyRootFilesystem(), what + ": readOnlyRootFilesystem must be true");
+                assertEquals(
+                        Boolean.FALSE,
+                        sc.getAllowPrivilegeEscalation(),
+                        what + ": allowPrivilegeEscalation must be false");
                 assertNotEquals(Boolean.TRUE, sc.getPrivileged(), what + ": must not be privileged");
-                assertTrue(sc.getCapabilities() != null && sc.getCapabilities().getDrop() != null
-                        && sc.getCapabilities().getDrop().contains("ALL"), what + ": capabilities must drop ALL");
-                assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(),
+                assertTrue(
+                        sc.getCapabilities() != null
+                                && sc.getCapabilities().getDrop() != null
+                                && sc.getCapabilities().getDrop().contains("ALL"),
+                        what + ": capabilities must drop ALL");
+                assertTrue(
+                        sc.getCapabilities().getAdd() == null
+                                || sc.getCapabilities().getAdd().isEmpty(),
                         what + ": no added capabilities");
                 assertNotNull(seccomp, what + ": a seccomp profile is required");
                 assertEquals("RuntimeDefault", seccomp.getType(), what + ": seccompProfile must be RuntimeDefault");
@@ -72,12 +86,17 @@ class SecurityManifestsTest {
 
         // The realtime container runs as the USER of one of the two images.
         Container app = rendered.container();
-        PodSecurityContext podContext = rendered.deployment().getSpec().getTemplate().getSpec().getSecurityContext();
-        Long user = app.getSecurityContext().getRunAsUser() != null ? app.getSecurityContext().getRunAsUser()
+        PodSecurityContext podContext =
+                rendered.deployment().getSpec().getTemplate().getSpec().getSecurityContext();
+        Long user = app.getSecurityContext().getRunAsUser() != null
+                ? app.getSecurityContext().getRunAsUser()
                 : podContext == null ? null : podContext.getRunAsUser();
         Set<Long> imageUsers = Stream.of(dockerfileUser("Dockerfile.native-micro"), dockerfileUser("Dockerfile.jvm"))
-                .filter(u -> u.matches("\\d+")).map(Long::valueOf).collect(Collectors.toSet());
-        assertTrue(imageUsers.contains(user), dir + ": runAsUser " + user + " is not the user of an image " + imageUsers);
+                .filter(u -> u.matches("\\d+"))
+                .map(Long::valueOf)
+                .collect(Collectors.toSet());
+        assertTrue(
+                imageUsers.contains(user), dir + ": runAsUser " + user + " is not the user of an image " + imageUsers);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,7 +105,8 @@ class SecurityManifestsTest {
         Rendered rendered = render(dir);
         PodSpec pod = rendered.deployment().getSpec().getTemplate().getSpec();
         VolumeMount tmp = rendered.container().getVolumeMounts().stream()
-                .filter(m -> "/tmp".equals(m.getMountPath())).findFirst()
+                .filter(m -> "/tmp".equals(m.getMountPath()))
+                .findFirst()
                 .orElseGet(() -> fail(dir + ": /tmp must be a mounted volume (the root filesystem is read-only)"));
         assertNotEquals(Boolean.TRUE, tmp.getReadOnly(), dir + ": /tmp must be writable");
         Volume volume = volume(pod, tmp.getName()).orElseGet(() -> fail(dir + ": no volume " + tmp.getName()));

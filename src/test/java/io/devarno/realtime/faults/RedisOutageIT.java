@@ -51,14 +51,18 @@ class RedisOutageIT {
         WsClient b1 = podB.connect("out-1");
         WsClient a2 = podA.connect("out-2");
         try (RedisCli cli = redis.cli()) {
-            await().until(() -> cli.number("ZCARD", "realtime:presence:conns:out-1") == 2 && numsub(cli, "realtime:user:out-1") == 2);
+            await().until(() -> cli.number("ZCARD", "realtime:presence:conns:out-1") == 2
+                    && numsub(cli, "realtime:user:out-1") == 2);
         }
 
         redis.stop();
 
         // readiness DOWN with the reason; liveness unaffected
-        await().atMost(Duration.ofSeconds(3)).until(() -> podA.get("/q/health/ready").statusCode() == 503);
-        assertTrue(podA.get("/q/health/ready").body().contains("\"reason\""), podA.get("/q/health/ready").body());
+        await().atMost(Duration.ofSeconds(3))
+                .until(() -> podA.get("/q/health/ready").statusCode() == 503);
+        assertTrue(
+                podA.get("/q/health/ready").body().contains("\"reason\""),
+                podA.get("/q/health/ready").body());
         assertEquals(200, podA.get("/q/health/live").statusCode());
 
         // a REST publish fails at once with 503 and delivers nothing
@@ -87,14 +91,21 @@ class RedisOutageIT {
         redis = new RedisProcess(redis.port()).start();
         try (RedisCli cli = redis.cli()) {
             // within one ping-interval (1 s here) plus the reconnect interval, without any client reconnecting
-            await().atMost(Duration.ofSeconds(4)).until(() -> cli.number("EXISTS", "presence:out-1", "presence:out-2", "presence:out-late") == 3);
-            await().atMost(Duration.ofSeconds(4)).until(() -> cli.number("ZCARD", "realtime:presence:conns:out-1") == 2);
-            await().atMost(Duration.ofSeconds(4)).until(() -> numsub(cli, "realtime:user:out-1") == 2
-                    && numsub(cli, "realtime:user:out-2") == 1 && numsub(cli, "realtime:user:out-late") == 1
-                    && numsub(cli, "realtime:broadcast") == 2);
-            await().atMost(Duration.ofSeconds(3)).until(() -> podA.get("/q/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(4))
+                    .until(() -> cli.number("EXISTS", "presence:out-1", "presence:out-2", "presence:out-late") == 3);
+            await().atMost(Duration.ofSeconds(4))
+                    .until(() -> cli.number("ZCARD", "realtime:presence:conns:out-1") == 2);
+            await().atMost(Duration.ofSeconds(4))
+                    .until(() -> numsub(cli, "realtime:user:out-1") == 2
+                            && numsub(cli, "realtime:user:out-2") == 1
+                            && numsub(cli, "realtime:user:out-late") == 1
+                            && numsub(cli, "realtime:broadcast") == 2);
+            await().atMost(Duration.ofSeconds(3))
+                    .until(() -> podA.get("/q/health/ready").statusCode() == 200);
 
-            assertEquals(202, podB.post("/api/v1/realtime/users/out-1/messages", "back").statusCode());
+            assertEquals(
+                    202,
+                    podB.post("/api/v1/realtime/users/out-1/messages", "back").statusCode());
             assertEquals("back", a1.next());
             assertEquals("back", b1.next());
             cli.call("PUBLISH", "realtime:user:out-late", "late-back");

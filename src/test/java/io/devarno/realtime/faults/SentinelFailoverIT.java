@@ -17,6 +17,7 @@ import io.devarno.realtime.support.RedisProcess;
 import io.devarno.realtime.support.ServiceProcess;
 import io.devarno.realtime.support.SeveralProcesses;
 import io.devarno.realtime.support.WsClient;
+
 import redis.embedded.RedisSentinel;
 
 /** Issue 6: a Sentinel-managed master and replica; the service keeps working after the master dies. */
@@ -34,15 +35,24 @@ class SentinelFailoverIT {
         master = new RedisProcess().start();
         replica = new RedisProcess().replicaOf(master.port()).start();
         sentinelPort = RedisProcess.freePort();
-        sentinel = RedisSentinel.newRedisSentinel().bind("127.0.0.1").port(sentinelPort)
-                .masterName("mymaster").masterPort(master.port()).quorumSize(1)
-                .downAfterMilliseconds(1000).failOverTimeout(3000).build();
+        sentinel = RedisSentinel.newRedisSentinel()
+                .bind("127.0.0.1")
+                .port(sentinelPort)
+                .masterName("mymaster")
+                .masterPort(master.port())
+                .quorumSize(1)
+                .downAfterMilliseconds(1000)
+                .failOverTimeout(3000)
+                .build();
         sentinel.start();
-        pod = ServiceProcess.start("sentinel-pod", master, Map.of(
-                "quarkus.redis.client-type", "sentinel",
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + sentinelPort,
-                "quarkus.redis.master-name", "mymaster",
-                "quarkus.redis.role", "master"));
+        pod = ServiceProcess.start(
+                "sentinel-pod",
+                master,
+                Map.of(
+                        "quarkus.redis.client-type", "sentinel",
+                        "quarkus.redis.hosts", "redis://127.0.0.1:" + sentinelPort,
+                        "quarkus.redis.master-name", "mymaster",
+                        "quarkus.redis.role", "master"));
     }
 
     @AfterEach
@@ -66,14 +76,21 @@ class SentinelFailoverIT {
         try (RedisCli cli = master.cli()) {
             await().until(() -> cli.number("EXISTS", "presence:sentinel-user") == 1);
         }
-        assertEquals(202, pod.post("/api/v1/realtime/users/sentinel-user/messages", "before").statusCode());
+        assertEquals(
+                202,
+                pod.post("/api/v1/realtime/users/sentinel-user/messages", "before")
+                        .statusCode());
         assertEquals("before", tab.next());
 
         master.stop();
         await().atMost(Duration.ofSeconds(30)).until(() -> currentMasterPort() == replica.port());
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> pod.get("/q/health/ready").statusCode() == 200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> pod.post("/api/v1/realtime/users/sentinel-user/messages", "after").statusCode() == 202);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> pod.get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> pod.post("/api/v1/realtime/users/sentinel-user/messages", "after")
+                                .statusCode()
+                        == 202);
         assertEquals("after", tab.next(Duration.ofSeconds(5)));
         try (RedisCli cli = replica.cli()) {
             await().atMost(Duration.ofSeconds(5)).until(() -> cli.number("EXISTS", "presence:sentinel-user") == 1);

@@ -46,7 +46,8 @@ class DeployWithoutLossIT {
     @Test
     void drainingAPodLosesNothingForTabsThatComeBackWithTheirPositions() throws InterruptedException {
         redis = new RedisProcess().start();
-        Map<String, String> settings = Map.of("realtime.history.size", "2000", "realtime.max-connections-per-user", "16");
+        Map<String, String> settings =
+                Map.of("realtime.history.size", "2000", "realtime.max-connections-per-user", "16");
         podA = ServiceProcess.start("pod-a", redis, settings);
         podB = ServiceProcess.start("pod-b", redis, settings);
         String run = Long.toHexString(System.nanoTime());
@@ -65,39 +66,48 @@ class DeployWithoutLossIT {
 
         AtomicBoolean stop = new AtomicBoolean();
         Map<String, List<String>> plainPublished = new ConcurrentHashMap<>();
-        Thread rest = new Thread(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                String user = users.get(i % USERS);
-                int status = podB.post("/api/v1/realtime/users/" + user + "/messages", "r" + i).statusCode();
-                if (status != 202) {
-                    throw new AssertionError("REST publish through pod B answered " + status);
-                }
-                sleep(3);
-            }
-        }, "rest-through-b");
-        Thread plain = new Thread(() -> {
-            try (RedisCli cli = redis.cli()) {
-                for (int i = 0; !stop.get(); i++) {
-                    String user = users.get(i % USERS);
-                    cli.call("PUBLISH", "realtime:user:" + user, "plain" + i);
-                    plainPublished.computeIfAbsent(user, u -> new CopyOnWriteArrayList<>()).add("plain" + i);
-                    sleep(10);
-                }
-            }
-        }, "plain-publish");
+        Thread rest = new Thread(
+                () -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        String user = users.get(i % USERS);
+                        int status = podB.post("/api/v1/realtime/users/" + user + "/messages", "r" + i)
+                                .statusCode();
+                        if (status != 202) {
+                            throw new AssertionError("REST publish through pod B answered " + status);
+                        }
+                        sleep(3);
+                    }
+                },
+                "rest-through-b");
+        Thread plain = new Thread(
+                () -> {
+                    try (RedisCli cli = redis.cli()) {
+                        for (int i = 0; !stop.get(); i++) {
+                            String user = users.get(i % USERS);
+                            cli.call("PUBLISH", "realtime:user:" + user, "plain" + i);
+                            plainPublished
+                                    .computeIfAbsent(user, u -> new CopyOnWriteArrayList<>())
+                                    .add("plain" + i);
+                            sleep(10);
+                        }
+                    }
+                },
+                "plain-publish");
         List<WsClient.Close> closes = new CopyOnWriteArrayList<>();
         List<Thread> drivers = new ArrayList<>();
         for (V2Tab tab : tabs) {
-            Thread driver = new Thread(() -> {
-                while (!stop.get()) {
-                    tab.read(Duration.ofMillis(50));
-                    if (tab.isClosed()) {
-                        closes.add(tab.closeStatus());
-                        tab.connect(podB.socket()); // as a client would, with its positions
-                        tab.awaitWelcome(Duration.ofSeconds(10));
-                    }
-                }
-            }, "tab-" + tab.user());
+            Thread driver = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            tab.read(Duration.ofMillis(50));
+                            if (tab.isClosed()) {
+                                closes.add(tab.closeStatus());
+                                tab.connect(podB.socket()); // as a client would, with its positions
+                                tab.awaitWelcome(Duration.ofSeconds(10));
+                            }
+                        }
+                    },
+                    "tab-" + tab.user());
             driver.start();
             drivers.add(driver);
         }
@@ -123,7 +133,9 @@ class DeployWithoutLossIT {
                 tab.close();
                 long start = tab.welcomes().get(0).user().offset();
                 assertEquals(List.of(), tab.problems(), tab.user());
-                assertEquals(LongStream.rangeClosed(start + 1, top).boxed().toList(), tab.userOffsets(),
+                assertEquals(
+                        LongStream.rangeClosed(start + 1, top).boxed().toList(),
+                        tab.userOffsets(),
                         "every message of " + tab.user() + " once, in order:" + tab.log());
                 assertEquals(2, tab.welcomes().size(), "one reconnect, to pod B: " + tab.log());
                 assertTrue(tab.welcomes().get(1).user().recovered(), tab.log());
@@ -132,7 +144,8 @@ class DeployWithoutLossIT {
                 List<String> received = tab.unrecorded();
                 assertEquals(received.size(), new HashSet<>(received).size(), "plain PUBLISH: never twice");
                 assertTrue(published.containsAll(received), "plain PUBLISH: only what was published");
-                assertEquals(received, published.stream().filter(received::contains).toList(), "plain PUBLISH: in order");
+                assertEquals(
+                        received, published.stream().filter(received::contains).toList(), "plain PUBLISH: in order");
             }
         }
         assertEquals(USERS * TABS_PER_USER, closes.size(), "every tab on A was closed once: " + closes);

@@ -53,7 +53,7 @@ class HistoryLimitsIT {
         HttpResponse<String> answer = pod.post("/api/v1/realtime/users/" + user + "/messages", payload);
         assertEquals(202, answer.statusCode(), answer.body());
         var json = V2.parse(answer.body());
-        return new String[] { json.get("epoch").asText(), json.get("offset").asText() };
+        return new String[] {json.get("epoch").asText(), json.get("offset").asText()};
     }
 
     private WsClient v2(String user, String query) {
@@ -69,7 +69,8 @@ class HistoryLimitsIT {
         try (RedisCli cli = redis.cli()) {
             long ttl = cli.number("PTTL", "{realtime:user:" + user + "}:history");
             assertTrue(ttl > 0 && ttl <= 1500, "the ttl runs from the latest message: " + ttl);
-            await().atMost(Duration.ofSeconds(5)).until(() -> cli.number("EXISTS", "{realtime:user:" + user + "}:meta") == 0);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> cli.number("EXISTS", "{realtime:user:" + user + "}:meta") == 0);
             assertEquals(0, cli.number("EXISTS", "{realtime:user:" + user + "}:history"));
         }
         WsClient tab = v2(user, "?since=" + first[0] + ":1");
@@ -96,11 +97,17 @@ class HistoryLimitsIT {
             assertEquals("3", cli.string("HGET", "{realtime:user:" + user + "}:meta", "top"));
         }
         WsClient missed = v2(user, "?since=" + first[0] + ":1");
-        assertEquals(new V2.StreamState(first[0], 3, false), Welcome.of(missed.next()).user(), "missed 2 and 3: not recovered");
+        assertEquals(
+                new V2.StreamState(first[0], 3, false),
+                Welcome.of(missed.next()).user(),
+                "missed 2 and 3: not recovered");
         missed.send("{\"type\":\"ping\"}");
         assertEquals("{\"type\":\"pong\"}", missed.next(), "nothing to replay");
         WsClient upToDate = v2(user, "?since=" + first[0] + ":3");
-        assertEquals(new V2.StreamState(first[0], 3, true), Welcome.of(upToDate.next()).user(), "missed nothing");
+        assertEquals(
+                new V2.StreamState(first[0], 3, true),
+                Welcome.of(upToDate.next()).user(),
+                "missed nothing");
         publish(user, "m4");
         assertEquals(V2.message("user", first[0], 4, "m4"), upToDate.next(), "live messages still carry positions");
         missed.abort();
@@ -128,16 +135,20 @@ class HistoryLimitsIT {
         assertEquals(1013, refused.code(), "a v2 connection cannot be given its positions: come back later");
 
         redis = new RedisProcess(redis.port()).start(); // a new, empty Redis: the history is lost
-        await().atMost(Duration.ofSeconds(10)).until(() -> pod.get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> pod.get("/q/health/ready").statusCode() == 200);
         String[] after = publish(user, "after");
         assertNotEquals(before[0], after[0], "a new epoch where history was lost");
         assertEquals("1", after[1]);
         try (RedisCli cli = redis.cli()) {
-            assertEquals(List.of("after"), cli.list("LRANGE", "{realtime:user:" + user + "}:history", "0", "-1"),
+            assertEquals(
+                    List.of("after"),
+                    cli.list("LRANGE", "{realtime:user:" + user + "}:history", "0", "-1"),
                     "none of the refused messages was recorded");
         }
         WsClient back = v2(user, "?since=" + before[0] + ":1");
-        assertEquals(new V2.StreamState(after[0], 1, false), Welcome.of(back.next()).user());
+        assertEquals(
+                new V2.StreamState(after[0], 1, false), Welcome.of(back.next()).user());
         assertEquals(V2.message("user", after[0], 1, "after"), back.next(), "what the new epoch keeps is replayed");
         tab.abort();
         back.abort();

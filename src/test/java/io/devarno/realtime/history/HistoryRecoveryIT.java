@@ -69,13 +69,15 @@ class HistoryRecoveryIT {
         private final AtomicInteger published = new AtomicInteger();
 
         void start(String name, IntConsumer publish) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; !stop.get(); i++) {
-                    publish.accept(i);
-                    published.incrementAndGet();
-                    sleep(2);
-                }
-            }, name);
+            Thread thread = new Thread(
+                    () -> {
+                        for (int i = 0; !stop.get(); i++) {
+                            publish.accept(i);
+                            published.incrementAndGet();
+                            sleep(2);
+                        }
+                    },
+                    name);
             thread.start();
             threads.add(thread);
         }
@@ -106,7 +108,8 @@ class HistoryRecoveryIT {
     }
 
     private static void restPublish(ServiceProcess pod, String user, String payload) {
-        int status = pod.post("/api/v1/realtime/users/" + user + "/messages", payload).statusCode();
+        int status = pod.post("/api/v1/realtime/users/" + user + "/messages", payload)
+                .statusCode();
         if (status != 202) {
             throw new AssertionError("publish through " + pod.podId() + " answered " + status);
         }
@@ -130,11 +133,22 @@ class HistoryRecoveryIT {
 
         String script = recordScript();
         String keys = "{realtime:user:" + user + "}";
-        try (Publishers publishers = new Publishers(); RedisCli scripting = redis.cli()) {
+        try (Publishers publishers = new Publishers();
+                RedisCli scripting = redis.cli()) {
             publishers.start("rest-a", i -> restPublish(podA, user, "a" + i));
             publishers.start("rest-b", i -> restPublish(podB, user, "b" + i));
-            publishers.start("script", i -> scripting.call("EVAL", script, "2", keys + ":history", keys + ":meta", "s" + i,
-                    KEPT, "600000", "PUBLISH"));
+            publishers.start(
+                    "script",
+                    i -> scripting.call(
+                            "EVAL",
+                            script,
+                            "2",
+                            keys + ":history",
+                            keys + ":meta",
+                            "s" + i,
+                            KEPT,
+                            "600000",
+                            "PUBLISH"));
             for (int reconnect = 0; reconnect < 40; reconnect++) {
                 tab.drop();
                 tab.connect((reconnect % 2 == 0 ? podB : podA).socket());
@@ -151,10 +165,16 @@ class HistoryRecoveryIT {
         tab.close();
 
         assertEquals(List.of(), tab.problems());
-        assertEquals(LongStream.rangeClosed(1, top).boxed().toList(), tab.userOffsets(),
+        assertEquals(
+                LongStream.rangeClosed(1, top).boxed().toList(),
+                tab.userOffsets(),
                 "every offset exactly once, in order, over 41 connections:" + tab.log());
-        assertTrue(tab.welcomes().size() >= 27, "recovered many times: " + tab.welcomes().size());
-        assertTrue(tab.welcomes().stream().skip(1).allMatch(welcome -> welcome.user().recovered()),
+        assertTrue(
+                tab.welcomes().size() >= 27,
+                "recovered many times: " + tab.welcomes().size());
+        assertTrue(
+                tab.welcomes().stream().skip(1).allMatch(welcome -> welcome.user()
+                        .recovered()),
                 "every reconnect recovered: " + tab.welcomes());
         List<Long> broadcasts = tab.broadcastOffsets();
         for (int i = 1; i < broadcasts.size(); i++) {

@@ -15,8 +15,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.devarno.realtime.support.PrometheusText;
 import io.devarno.realtime.support.RedisTestResource;
 import io.devarno.realtime.support.ServiceTestBase;
@@ -26,6 +24,8 @@ import io.devarno.realtime.support.WsClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Protocol v2 (docs/protocol.md#protocol-v2-history-and-recovery) on one instance: positions given by the REST API and
@@ -38,19 +38,28 @@ class HistoryTest extends ServiceTestBase {
 
     private static final int USER_SIZE = 10;
 
-    record Published(String epoch, long offset) {
-    }
+    record Published(String epoch, long offset) {}
 
     private Published publish(String user, String payload) {
-        JsonPath answer = given().contentType("text/plain; charset=UTF-8").body(payload.getBytes(StandardCharsets.UTF_8))
+        JsonPath answer = given().contentType("text/plain; charset=UTF-8")
+                .body(payload.getBytes(StandardCharsets.UTF_8))
                 .post("/api/v1/realtime/users/{u}/messages", user)
-                .then().statusCode(202).body("status", equalTo("accepted")).extract().jsonPath();
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("accepted"))
+                .extract()
+                .jsonPath();
         return new Published(answer.getString("epoch"), answer.getLong("offset"));
     }
 
     private Published broadcast(String payload) {
-        JsonPath answer = given().body(payload).post("/api/v1/realtime/broadcast")
-                .then().statusCode(202).body("status", equalTo("accepted")).extract().jsonPath();
+        JsonPath answer = given().body(payload)
+                .post("/api/v1/realtime/broadcast")
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("accepted"))
+                .extract()
+                .jsonPath();
         return new Published(answer.getString("epoch"), answer.getLong("offset"));
     }
 
@@ -112,23 +121,26 @@ class HistoryTest extends ServiceTestBase {
     @Test
     void realtimeV2IsSelectedWhenOfferedBesideTheBrowserTokenCarrier() {
         String user = uniqueUser("offer");
-        WsClient both = track(WsClient.connect(socketUri(), Map.of("X-User-ID", user),
-                List.of("bearer-token-carrier", "realtime.v2"), true));
+        WsClient both = track(WsClient.connect(
+                socketUri(), Map.of("X-User-ID", user), List.of("bearer-token-carrier", "realtime.v2"), true));
         assertEquals("realtime.v2", both.subprotocol());
         Welcome.of(both.next());
 
-        WsClient carrierOnly = track(WsClient.connect(socketUri(), Map.of("X-User-ID", user), List.of("bearer-token-carrier"), true));
+        WsClient carrierOnly =
+                track(WsClient.connect(socketUri(), Map.of("X-User-ID", user), List.of("bearer-token-carrier"), true));
         assertEquals("bearer-token-carrier", carrierOnly.subprotocol());
         awaitSubscribed(user);
         publish(user, "verbatim");
-        assertEquals("verbatim", carrierOnly.next(), "without realtime.v2 the connection stays v1: no welcome, no envelope");
+        assertEquals(
+                "verbatim", carrierOnly.next(), "without realtime.v2 the connection stays v1: no welcome, no envelope");
     }
 
     @Test
     void v1ConnectionsReceiveExactlyThePublishedBytesAndIgnoreSince() {
         String user = uniqueUser("v1");
         Published earlier = publish(user, "missed earlier");
-        WsClient tab = track(WsClient.connect(socketUri(since("since", earlier.epoch(), 0)), Map.of("X-User-ID", user)));
+        WsClient tab =
+                track(WsClient.connect(socketUri(since("since", earlier.epoch(), 0)), Map.of("X-User-ID", user)));
         awaitSubscribed(user);
 
         String payload = "héllo ☃ \"quoted\" \\ <b>";
@@ -156,15 +168,23 @@ class HistoryTest extends ServiceTestBase {
         publish(user, "m3");
         Published missedBroadcast = broadcast("b-missed");
 
-        WsClient second = v2(user, since("since", epoch, 1) + "&broadcast_since=" + welcome.broadcast().epoch() + ":"
-                + welcome.broadcast().offset());
+        WsClient second = v2(
+                user,
+                since("since", epoch, 1) + "&broadcast_since="
+                        + welcome.broadcast().epoch() + ":"
+                        + welcome.broadcast().offset());
         Welcome back = Welcome.of(second.next());
         assertEquals(new V2.StreamState(epoch, 3, true), back.user());
         assertEquals(new V2.StreamState(missedBroadcast.epoch(), missedBroadcast.offset(), true), back.broadcast());
         List<String> replay = List.of(second.next(), second.next(), second.next());
-        assertTrue(replay.containsAll(List.of(V2.message("user", epoch, 2, "m2"), V2.message("user", epoch, 3, "m3"),
-                V2.message("broadcast", missedBroadcast.epoch(), missedBroadcast.offset(), "b-missed"))), replay.toString());
-        assertTrue(replay.indexOf(V2.message("user", epoch, 2, "m2")) < replay.indexOf(V2.message("user", epoch, 3, "m3")));
+        assertTrue(
+                replay.containsAll(List.of(
+                        V2.message("user", epoch, 2, "m2"),
+                        V2.message("user", epoch, 3, "m3"),
+                        V2.message("broadcast", missedBroadcast.epoch(), missedBroadcast.offset(), "b-missed"))),
+                replay.toString());
+        assertTrue(replay.indexOf(V2.message("user", epoch, 2, "m2"))
+                < replay.indexOf(V2.message("user", epoch, 3, "m3")));
 
         publish(user, "m4");
         assertEquals(V2.message("user", epoch, 4, "m4"), second.next());
@@ -182,11 +202,16 @@ class HistoryTest extends ServiceTestBase {
         }
 
         WsClient back = v2(user, since("since", welcome.user().epoch(), 0));
-        assertEquals(new V2.StreamState(welcome.user().epoch(), 15, false), Welcome.of(back.next()).user());
+        assertEquals(
+                new V2.StreamState(welcome.user().epoch(), 15, false),
+                Welcome.of(back.next()).user());
         for (int i = 15 - USER_SIZE + 1; i <= 15; i++) {
             assertEquals(V2.message("user", welcome.user().epoch(), i, "m" + i), back.next());
         }
-        assertEquals(USER_SIZE, redis().number("LLEN", "{realtime:user:" + user + "}:history"), "Redis keeps only the newest");
+        assertEquals(
+                USER_SIZE,
+                redis().number("LLEN", "{realtime:user:" + user + "}:history"),
+                "Redis keeps only the newest");
         back.send("{\"type\":\"ping\"}");
         assertEquals("{\"type\":\"pong\"}", back.next(), "nothing else was replayed");
     }
@@ -205,7 +230,9 @@ class HistoryTest extends ServiceTestBase {
         assertEquals(1, renewed.offset());
 
         WsClient back = v2(user, since("since", old.epoch(), old.offset()));
-        assertEquals(new V2.StreamState(renewed.epoch(), 2, false), Welcome.of(back.next()).user());
+        assertEquals(
+                new V2.StreamState(renewed.epoch(), 2, false),
+                Welcome.of(back.next()).user());
         assertEquals(V2.message("user", renewed.epoch(), 1, "new1"), back.next());
         assertEquals(V2.message("user", renewed.epoch(), 2, "new2"), back.next());
     }
@@ -216,24 +243,45 @@ class HistoryTest extends ServiceTestBase {
         Published first = publish(user, "kept1");
         publish(user, "kept2");
         String epoch = first.epoch();
-        List<String> hostile = new ArrayList<>(List.of("", "abc", ":5", epoch + ":", epoch + ":-1", epoch + ";1",
-                epoch + ":1:2", epoch + ":1.5", epoch + ": 1", epoch + ":99999999999999999999999999999",
-                epoch + ":" + Long.MAX_VALUE, "é:1", "a".repeat(65) + ":1", "x".repeat(3000), epoch + ":" + "9".repeat(3000)));
+        List<String> hostile = new ArrayList<>(List.of(
+                "",
+                "abc",
+                ":5",
+                epoch + ":",
+                epoch + ":-1",
+                epoch + ";1",
+                epoch + ":1:2",
+                epoch + ":1.5",
+                epoch + ": 1",
+                epoch + ":99999999999999999999999999999",
+                epoch + ":" + Long.MAX_VALUE,
+                "é:1",
+                "a".repeat(65) + ":1",
+                "x".repeat(3000),
+                epoch + ":" + "9".repeat(3000)));
         List<String> future = List.of(epoch + ":3", epoch + ":1000000");
         hostile.addAll(future);
         for (String value : hostile) {
             String encoded = URLEncoder.encode(value, StandardCharsets.UTF_8);
             // a future user position is another epoch for the broadcast stream: sent for the user stream only
-            WsClient tab = v2(user, "?since=" + encoded + (future.contains(value) ? "" : "&broadcast_since=" + encoded));
+            WsClient tab =
+                    v2(user, "?since=" + encoded + (future.contains(value) ? "" : "&broadcast_since=" + encoded));
             Welcome welcome = Welcome.of(tab.next());
             assertEquals(new V2.StreamState(epoch, 2, false), welcome.user(), "since=" + abbreviated(value));
             assertFalse(welcome.broadcast().recovered());
             tab.send("{\"type\":\"ping\"}");
-            assertEquals("{\"type\":\"pong\"}", tab.next(), "nothing replayed, connection open: since=" + abbreviated(value));
+            assertEquals(
+                    "{\"type\":\"pong\"}",
+                    tab.next(),
+                    "nothing replayed, connection open: since=" + abbreviated(value));
             tab.abort();
         }
-        // Past the 8 KB request line (quarkus.http.limits.max-initial-line-length) the upgrade never reaches the service.
-        assertEquals(414, WsClient.reject(socketUri("?since=" + "x".repeat(10 * 1024)), Map.of("X-User-ID", user), V2.OFFER).status());
+        // Past the 8 KB request line (quarkus.http.limits.max-initial-line-length) the upgrade never reaches the
+        // service.
+        assertEquals(
+                414,
+                WsClient.reject(socketUri("?since=" + "x".repeat(10 * 1024)), Map.of("X-User-ID", user), V2.OFFER)
+                        .status());
         WsClient raw = v2(user, "?since=abc&since=" + epoch + ":1");
         assertEquals(new V2.StreamState(epoch, 2, false), Welcome.of(raw.next()).user(), "the first since counts");
     }
@@ -244,7 +292,9 @@ class HistoryTest extends ServiceTestBase {
         Published first = publish(user, "k1");
         publish(user, "k2");
         WsClient tab = v2(user, "?since=zz-unknown_epoch:1");
-        assertEquals(new V2.StreamState(first.epoch(), 2, false), Welcome.of(tab.next()).user());
+        assertEquals(
+                new V2.StreamState(first.epoch(), 2, false),
+                Welcome.of(tab.next()).user());
         assertEquals(V2.message("user", first.epoch(), 1, "k1"), tab.next());
         assertEquals(V2.message("user", first.epoch(), 2, "k2"), tab.next());
     }
@@ -256,38 +306,78 @@ class HistoryTest extends ServiceTestBase {
         publish(user, "r2");
         publish(user, "r3");
         String path = "/api/v1/realtime/users/{u}/history";
-        given().queryParam("since", first.epoch() + ":1").get(path, user).then().statusCode(200)
-                .body("epoch", equalTo(first.epoch())).body("offset", equalTo(3)).body("recovered", equalTo(true))
-                .body("messages.offset", equalTo(List.of(2, 3))).body("messages.data", equalTo(List.of("r2", "r3")));
-        given().get(path, user).then().statusCode(200).body("messages.data", equalTo(List.of("r1", "r2", "r3")))
+        given().queryParam("since", first.epoch() + ":1")
+                .get(path, user)
+                .then()
+                .statusCode(200)
+                .body("epoch", equalTo(first.epoch()))
+                .body("offset", equalTo(3))
+                .body("recovered", equalTo(true))
+                .body("messages.offset", equalTo(List.of(2, 3)))
+                .body("messages.data", equalTo(List.of("r2", "r3")));
+        given().get(path, user)
+                .then()
+                .statusCode(200)
+                .body("messages.data", equalTo(List.of("r1", "r2", "r3")))
                 .body("recovered", equalTo(true));
-        given().queryParam("limit", 2).get(path, user).then().statusCode(200).body("messages.offset", equalTo(List.of(1, 2)))
+        given().queryParam("limit", 2)
+                .get(path, user)
+                .then()
+                .statusCode(200)
+                .body("messages.offset", equalTo(List.of(1, 2)))
                 .body("offset", equalTo(3));
-        given().queryParam("limit", 0).get(path, user).then().statusCode(200).body("messages", equalTo(List.of()))
-                .body("offset", equalTo(3)).body("epoch", equalTo(first.epoch()));
-        given().queryParam("since", "other:1").get(path, user).then().statusCode(200).body("recovered", equalTo(false))
+        given().queryParam("limit", 0)
+                .get(path, user)
+                .then()
+                .statusCode(200)
+                .body("messages", equalTo(List.of()))
+                .body("offset", equalTo(3))
+                .body("epoch", equalTo(first.epoch()));
+        given().queryParam("since", "other:1")
+                .get(path, user)
+                .then()
+                .statusCode(200)
+                .body("recovered", equalTo(false))
                 .body("messages.offset", equalTo(List.of(1, 2, 3)));
 
-        given().queryParam("since", "bad").get(path, user).then().statusCode(400).contentType("application/json")
+        given().queryParam("since", "bad")
+                .get(path, user)
+                .then()
+                .statusCode(400)
+                .contentType("application/json")
                 .body("error", equalTo("invalid_since"));
         for (String limit : List.of("-1", "abc", "1001", "99999999999")) {
-            given().queryParam("limit", limit).get(path, user).then().statusCode(400).body("error", equalTo("invalid_limit"));
+            given().queryParam("limit", limit)
+                    .get(path, user)
+                    .then()
+                    .statusCode(400)
+                    .body("error", equalTo("invalid_limit"));
         }
         given().get(path, "bad*id").then().statusCode(400).body("error", equalTo("invalid_user_id"));
 
         String fresh = uniqueUser("fresh");
-        String epoch = given().get(path, fresh).then().statusCode(200).body("offset", equalTo(0))
-                .body("messages", equalTo(List.of())).extract().path("epoch");
+        String epoch = given().get(path, fresh)
+                .then()
+                .statusCode(200)
+                .body("offset", equalTo(0))
+                .body("messages", equalTo(List.of()))
+                .extract()
+                .path("epoch");
         assertEquals(1, publish(fresh, "x").offset());
         assertEquals(epoch, publish(fresh, "y").epoch(), "the position handed out stays valid when messages follow");
 
         Published all = broadcast("b-read");
-        given().queryParam("since", all.epoch() + ":" + (all.offset() - 1)).get("/api/v1/realtime/broadcast/history")
-                .then().statusCode(200).body("messages.data", equalTo(List.of("b-read"))).body("recovered", equalTo(true));
+        given().queryParam("since", all.epoch() + ":" + (all.offset() - 1))
+                .get("/api/v1/realtime/broadcast/history")
+                .then()
+                .statusCode(200)
+                .body("messages.data", equalTo(List.of("b-read")))
+                .body("recovered", equalTo(true));
     }
 
     private static double metric(String series) {
-        return PrometheusText.value(given().get("/q/metrics").then().statusCode(200).extract().asString(), series);
+        return PrometheusText.value(
+                given().get("/q/metrics").then().statusCode(200).extract().asString(), series);
     }
 
     @Test

@@ -3,21 +3,20 @@ package io.devarno.realtime.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.nio.charset.StandardCharsets;
-
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.devarno.realtime.transport.ChannelTransport;
+import io.devarno.realtime.transport.WireFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.quarkus.websockets.next.WebSocketConnection;
-import io.devarno.realtime.transport.ChannelTransport;
-import io.devarno.realtime.transport.WireFrame;
 
 /**
  * The slow-consumer rule on a real Netty channel whose socket can stop taking data: a message is refused once
@@ -38,9 +37,12 @@ class SendBufferTest {
             }
         }
     };
-    private final Client client = new Client(new ChannelTransport(connection("c1"), channel.pipeline().firstContext(), null), "u1", "pod-a",
-            OptionalLong.empty(), closed -> {
-            });
+    private final Client client = new Client(
+            new ChannelTransport(connection("c1"), channel.pipeline().firstContext(), null),
+            "u1",
+            "pod-a",
+            OptionalLong.empty(),
+            closed -> {});
 
     @AfterEach
     void releaseQueuedFrames() {
@@ -83,7 +85,10 @@ class SendBufferTest {
         client.flush();
         for (int i = 0; i < 10; i++) {
             ByteBuf frame = channel.readOutbound();
-            assertEquals("m" + i, frame.toString(2, frame.readableBytes() - 2, StandardCharsets.UTF_8), "after the 2-byte header");
+            assertEquals(
+                    "m" + i,
+                    frame.toString(2, frame.readableBytes() - 2, StandardCharsets.UTF_8),
+                    "after the 2-byte header");
             frame.release();
         }
     }
@@ -116,8 +121,10 @@ class SendBufferTest {
     }
 
     private static WebSocketConnection connection(String id) {
-        return (WebSocketConnection) Proxy.newProxyInstance(SendBufferTest.class.getClassLoader(),
-                new Class<?>[] { WebSocketConnection.class }, (proxy, method, args) -> switch (method.getName()) {
+        return (WebSocketConnection) Proxy.newProxyInstance(
+                SendBufferTest.class.getClassLoader(),
+                new Class<?>[] {WebSocketConnection.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "id" -> id;
                     case "isOpen" -> true;
                     default -> throw new UnsupportedOperationException(method.getName());

@@ -62,7 +62,8 @@ class ShutdownIT {
         long start = System.nanoTime();
         leaving.terminate();
 
-        await().atMost(Duration.ofSeconds(1)).until(() -> leaving.get("/q/health/ready").statusCode() == 503);
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> leaving.get("/q/health/ready").statusCode() == 503);
         int status = leaving.waitFor(DRAIN.plusSeconds(5));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(status == 0 || status == 143, "exit status " + status + "\n" + leaving.log());
@@ -78,7 +79,8 @@ class ShutdownIT {
 
         for (String user : users.subList(1, users.size())) {
             assertEquals(0L, cli.number("EXISTS", "presence:" + user, "realtime:presence:conns:" + user), user);
-            assertEquals(0L, cli.list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1), user);
+            assertEquals(
+                    0L, cli.list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1), user);
         }
         assertEquals(1L, cli.number("EXISTS", "presence:drain-0"), "still connected on the other pod");
         assertEquals(1L, cli.number("ZCARD", "realtime:presence:conns:drain-0"));
@@ -104,7 +106,9 @@ class ShutdownIT {
         }
         long first = closedAtMs.stream().min(Long::compare).orElseThrow();
         long last = closedAtMs.stream().max(Long::compare).orElseThrow();
-        assertTrue(last - first >= DRAIN.toMillis() / 2, "closes spread over the drain: first " + first + " ms, last " + last + " ms");
+        assertTrue(
+                last - first >= DRAIN.toMillis() / 2,
+                "closes spread over the drain: first " + first + " ms, last " + last + " ms");
     }
 
     @Test
@@ -113,7 +117,8 @@ class ShutdownIT {
             leaving.connect("busy-" + i);
         }
         leaving.terminate();
-        await().atMost(Duration.ofSeconds(1)).until(() -> leaving.get("/q/health/ready").statusCode() == 503);
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> leaving.get("/q/health/ready").statusCode() == 503);
         WsClient.Rejection rejection = WsClient.reject(leaving.socket(), Map.of("X-User-ID", "late"));
         assertEquals(503, rejection.status());
         assertTrue(rejection.body().contains("\"error\":\"draining\""), rejection.body());

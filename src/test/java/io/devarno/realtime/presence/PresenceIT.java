@@ -6,5 +6,4 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 /** The same contract tests, against the packaged artifact (the jar here; the native runner with -Dnative). */
 @QuarkusIntegrationTest
 @WithRedis
-class PresenceIT extends PresenceTest {
-}
+class PresenceIT extends PresenceTest {}

@@ -35,7 +35,9 @@ class PresenceTest extends ServiceTestBase {
         awaitKeyPresent("presence:" + user);
         long lastSeen = Long.parseLong(redis().string("GET", "presence:" + user));
         long ttl = redis().number("PTTL", "presence:" + user);
-        assertTrue(lastSeen >= before - 1000 && lastSeen <= System.currentTimeMillis() + 1000, "value is epoch ms: " + lastSeen);
+        assertTrue(
+                lastSeen >= before - 1000 && lastSeen <= System.currentTimeMillis() + 1000,
+                "value is epoch ms: " + lastSeen);
         assertTrue(ttl > 0 && ttl <= TTL_MS, "TTL at most presence.ttl: " + ttl);
     }
 
@@ -75,13 +77,16 @@ class PresenceTest extends ServiceTestBase {
         try (PresenceWatch watch = new PresenceWatch(redis(), newRedisConnection(), user)) {
             tab1.close();
             tab1.awaitClose(Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> redis().number("ZCARD", "realtime:presence:conns:" + user) == 1);
             assertEquals(1L, redis().number("EXISTS", "presence:" + user), "the key right after the leave");
 
             // The other tab's next pong would recreate a deleted key: the watch saw everything in between.
             List<String> seen = watch.untilFence();
             assertFalse(seen.contains("key:del") || seen.contains("key:expired"), "the key was removed: " + seen);
-            assertEquals(List.of(), seen.stream().filter(event -> event.startsWith("online:")).toList(),
+            assertEquals(
+                    List.of(),
+                    seen.stream().filter(event -> event.startsWith("online:")).toList(),
                     "presence events while a tab is open: " + seen);
         }
     }
@@ -108,12 +113,15 @@ class PresenceTest extends ServiceTestBase {
         int tabs = 1500;
         String prefix = uniqueUser("p-burst");
         double errorsBefore = presenceErrors();
-        List<WsClient> clients = connectInParallel(IntStream.range(0, tabs).mapToObj(i -> prefix + "-" + i).toList());
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis().number("EXISTS", "presence:" + prefix + "-" + (tabs - 1)) == 1);
+        List<WsClient> clients = connectInParallel(
+                IntStream.range(0, tabs).mapToObj(i -> prefix + "-" + i).toList());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> redis().number("EXISTS", "presence:" + prefix + "-" + (tabs - 1)) == 1);
 
         clients.forEach(WsClient::abort);
 
-        await().atMost(Duration.ofSeconds(8)).until(() -> redis().list("KEYS", "presence:" + prefix + "-*").isEmpty());
+        await().atMost(Duration.ofSeconds(8))
+                .until(() -> redis().list("KEYS", "presence:" + prefix + "-*").isEmpty());
         assertEquals(List.of(), redis().list("KEYS", "realtime:presence:conns:" + prefix + "-*"));
         assertEquals(errorsBefore, presenceErrors(), "no presence write failed");
     }
@@ -124,8 +132,11 @@ class PresenceTest extends ServiceTestBase {
         double errorsBefore = presenceErrors();
         try (var stalled = newRedisConnection()) {
             // A script that runs for 1.5 s blocks Redis for everyone (realtime.redis.timeout is 1 s).
-            stalled.send("EVAL", "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000 "
-                    + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1", "0");
+            stalled.send(
+                    "EVAL",
+                    "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000 "
+                            + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1",
+                    "0");
             connect(user);
             assertEquals(1L, stalled.read());
         }
@@ -135,7 +146,8 @@ class PresenceTest extends ServiceTestBase {
     }
 
     private static double presenceErrors() {
-        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics =
+                RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         return PrometheusText.sum(metrics, "realtime_presence_errors_total");
     }
 
@@ -162,8 +174,16 @@ class PresenceTest extends ServiceTestBase {
                     events.add(payload);
                 }
             }
-            assertTrue(events.get(0).matches("\\{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":true,\"at\":\\d{13}}"), events.get(0));
-            assertTrue(events.get(1).matches("\\{\"type\":\"presence\",\"userId\":\"" + user + "\",\"online\":false,\"at\":\\d{13}}"), events.get(1));
+            assertTrue(
+                    events.get(0)
+                            .matches("\\{\"type\":\"presence\",\"userId\":\"" + user
+                                    + "\",\"online\":true,\"at\":\\d{13}}"),
+                    events.get(0));
+            assertTrue(
+                    events.get(1)
+                            .matches("\\{\"type\":\"presence\",\"userId\":\"" + user
+                                    + "\",\"online\":false,\"at\":\\d{13}}"),
+                    events.get(1));
         }
     }
 
@@ -176,7 +196,8 @@ class PresenceTest extends ServiceTestBase {
         redis().call("ZADD", "realtime:presence:online", "0", user);
         redis().call("ZADD", "realtime:presence:expiry", "1", user);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis().call("ZSCORE", "realtime:presence:online", user) == null);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> redis().call("ZSCORE", "realtime:presence:online", user) == null);
         assertEquals(0L, redis().number("EXISTS", "presence:" + user, "realtime:presence:conns:" + user));
     }
 }

@@ -40,7 +40,8 @@ class PresenceWriteQueueTest {
     @Test
     void completesWithTheWritesAnswerOrFailure() {
         CompletionStage<String> ok = queue.submit(() -> CompletableFuture.completedFuture("OK"));
-        CompletionStage<String> failed = queue.submit(() -> CompletableFuture.failedFuture(new IllegalStateException("down")));
+        CompletionStage<String> failed =
+                queue.submit(() -> CompletableFuture.failedFuture(new IllegalStateException("down")));
 
         assertEquals("OK", ok.toCompletableFuture().join());
         assertTrue(failed.toCompletableFuture().isCompletedExceptionally());

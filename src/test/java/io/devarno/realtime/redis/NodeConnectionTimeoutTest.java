@@ -46,7 +46,11 @@ class NodeConnectionTimeoutTest {
             int late = 0;
             for (int i = 0; i < 6; i++) {
                 try {
-                    deployment.connect(address).await().atMost(Duration.ofSeconds(5)).closeAndForget();
+                    deployment
+                            .connect(address)
+                            .await()
+                            .atMost(Duration.ofSeconds(5))
+                            .closeAndForget();
                 } catch (RuntimeException e) {
                     assertTrue(e.getMessage().contains("within"), e.toString());
                     late++;

@@ -27,8 +27,8 @@ import io.vertx.mutiny.redis.client.Response;
 @WithRedis
 class RedisBatcherTest extends ServiceTestBase {
 
-    private static final Supplier<Uni<Response>> NOT_ALONE = () -> Uni.createFrom()
-            .failure(new AssertionError("sent on its own although its batch succeeded"));
+    private static final Supplier<Uni<Response>> NOT_ALONE =
+            () -> Uni.createFrom().failure(new AssertionError("sent on its own although its batch succeeded"));
 
     @Inject
     RedisBatcher batcher;
@@ -44,7 +44,8 @@ class RedisBatcherTest extends ServiceTestBase {
         String counter = "batcher:" + uniqueUser("order");
         int count = 2 * RedisBatcher.MAX_BATCH + 44;
 
-        List<Long> answers = inOneTurn(count, i -> batcher.send(counter, Request.cmd(Command.INCR).arg(counter), NOT_ALONE));
+        List<Long> answers = inOneTurn(
+                count, i -> batcher.send(counter, Request.cmd(Command.INCR).arg(counter), NOT_ALONE));
 
         List<Long> expected = new ArrayList<>();
         for (long i = 1; i <= count; i++) {
@@ -56,11 +57,18 @@ class RedisBatcherTest extends ServiceTestBase {
     @Test
     void aBatchWithAFailingRequestIsAnsweredRequestByRequest() throws Exception {
         String counter = "batcher:" + uniqueUser("failing");
-        Request unknownScript = Request.cmd(Command.EVALSHA).arg("0000000000000000000000000000000000000000").arg("0");
+        Request unknownScript = Request.cmd(Command.EVALSHA)
+                .arg("0000000000000000000000000000000000000000")
+                .arg("0");
 
-        List<Long> answers = inOneTurn(3, i -> i == 1
-                ? batcher.send(counter, unknownScript, () -> redis.execute(Command.EVAL, "return 7", "0"))
-                : batcher.send(counter, Request.cmd(Command.INCR).arg(counter), () -> redis.execute(Command.INCR, counter)));
+        List<Long> answers = inOneTurn(
+                3,
+                i -> i == 1
+                        ? batcher.send(counter, unknownScript, () -> redis.execute(Command.EVAL, "return 7", "0"))
+                        : batcher.send(
+                                counter,
+                                Request.cmd(Command.INCR).arg(counter),
+                                () -> redis.execute(Command.INCR, counter)));
 
         assertEquals(7L, answers.get(1), "the failing request answered by its own form");
         assertEquals("4", redis().string("GET", counter), "each request of the failed batch ran again on its own");

@@ -54,21 +54,29 @@ class ChurnSoakIT {
             long baselineB = heapAfterGc(b);
 
             Stats stats = churn(pods, redis, Duration.ofSeconds(seconds));
-            System.out.printf("churn: %d opened, %d closed cleanly, %d dropped uncleanly, %d published, %d received%n",
-                    stats.opened.get(), stats.closed.get(), stats.aborted.get(), stats.published.get(), stats.received.get());
+            System.out.printf(
+                    "churn: %d opened, %d closed cleanly, %d dropped uncleanly, %d published, %d received%n",
+                    stats.opened.get(),
+                    stats.closed.get(),
+                    stats.aborted.get(),
+                    stats.published.get(),
+                    stats.received.get());
 
             await().atMost(Duration.ofSeconds(30)).until(() -> connections(a) == 0 && connections(b) == 0);
             // Removed by the closes themselves, well before the 10 s presence TTL could expire a resurrected key.
-            await().atMost(Duration.ofSeconds(5)).until(() -> keys(cli, "presence:*").isEmpty()
-                    && keys(cli, "realtime:presence:conns:*").isEmpty());
-            await().atMost(Duration.ofSeconds(3)).until(() -> cli.number("ZCARD", "realtime:presence:online") == 0
-                    && cli.number("ZCARD", "realtime:presence:expiry") == 0);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> keys(cli, "presence:*").isEmpty()
+                            && keys(cli, "realtime:presence:conns:*").isEmpty());
+            await().atMost(Duration.ofSeconds(3))
+                    .until(() -> cli.number("ZCARD", "realtime:presence:online") == 0
+                            && cli.number("ZCARD", "realtime:presence:expiry") == 0);
             assertEquals(List.of(), cli.list("PUBSUB", "CHANNELS", "realtime:user:*"));
             assertEquals(2L, cli.list("PUBSUB", "NUMSUB", "realtime:broadcast").get(1));
 
             long afterA = heapAfterGc(a);
             long afterB = heapAfterGc(b);
-            System.out.printf("heap after GC: pod a %d -> %d KB, pod b %d -> %d KB%n",
+            System.out.printf(
+                    "heap after GC: pod a %d -> %d KB, pod b %d -> %d KB%n",
                     baselineA / 1024, afterA / 1024, baselineB / 1024, afterB / 1024);
             assertTrue(afterA <= baselineA * 1.2 + 8 * 1024 * 1024, "pod a heap back to baseline");
             assertTrue(afterB <= baselineB * 1.2 + 8 * 1024 * 1024, "pod b heap back to baseline");
@@ -84,7 +92,8 @@ class ChurnSoakIT {
         final AtomicLong received = new AtomicLong();
     }
 
-    private static Stats churn(List<ServiceProcess> pods, RedisProcess redis, Duration duration) throws InterruptedException {
+    private static Stats churn(List<ServiceProcess> pods, RedisProcess redis, Duration duration)
+            throws InterruptedException {
         Stats stats = new Stats();
         long deadline = System.nanoTime() + duration.toNanos();
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS + 1);
@@ -127,7 +136,10 @@ class ChurnSoakIT {
             try (RedisCli publisher = redis.cli()) {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (System.nanoTime() < deadline) {
-                    publisher.call("PUBLISH", "realtime:user:soak-" + random.nextInt(USERS), "{\"n\":" + stats.published.incrementAndGet() + "}");
+                    publisher.call(
+                            "PUBLISH",
+                            "realtime:user:soak-" + random.nextInt(USERS),
+                            "{\"n\":" + stats.published.incrementAndGet() + "}");
                     Thread.sleep(2);
                 }
             }
@@ -139,12 +151,15 @@ class ChurnSoakIT {
     }
 
     private static long connections(ServiceProcess pod) {
-        Matcher m = Pattern.compile("(?m)^realtime_connections(\\{[^}]*})? ([0-9.E+]+)").matcher(pod.get("/q/metrics").body());
+        Matcher m = Pattern.compile("(?m)^realtime_connections(\\{[^}]*})? ([0-9.E+]+)")
+                .matcher(pod.get("/q/metrics").body());
         return m.find() ? (long) Double.parseDouble(m.group(2)) : -1;
     }
 
     private static long heapAfterGc(ServiceProcess pod) throws Exception {
-        Process gc = new ProcessBuilder("jcmd", Long.toString(pod.pid()), "GC.run").redirectErrorStream(true).start();
+        Process gc = new ProcessBuilder("jcmd", Long.toString(pod.pid()), "GC.run")
+                .redirectErrorStream(true)
+                .start();
         gc.getInputStream().readAllBytes();
         gc.waitFor(30, TimeUnit.SECONDS);
         Matcher m = HEAP.matcher(pod.get("/q/metrics").body());

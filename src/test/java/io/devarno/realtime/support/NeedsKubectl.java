@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  * Tagged {@value #TAG}: {@code ./mvnw test} (the fast set, a JDK is enough) leaves it out; {@code ./mvnw verify}
  * runs it (see the surefire executions in pom.xml).
  */
-@Target({ ElementType.TYPE, ElementType.METHOD })
+@Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(NeedsKubectl.TAG)
 public @interface NeedsKubectl {

@@ -66,10 +66,12 @@ public final class RawWebSocket implements AutoCloseable {
         try {
             Socket socket = new Socket(uri.getHost(), uri.getPort());
             socket.setSoTimeout(10_000);
-            StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
-                    + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
-            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            StringBuilder request =
+                    new StringBuilder("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
+                            + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+            headers.forEach((name, value) ->
+                    request.append(name).append(": ").append(value).append("\r\n"));
             socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             RawWebSocket client = new RawWebSocket(socket);
             String head = client.readHead();
@@ -84,8 +86,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /** A refused upgrade as it came over the wire, and whether the server then closed the TCP connection. */
-    public record Refusal(int status, Map<String, String> headers, String body, String afterBody) {
-    }
+    public record Refusal(int status, Map<String, String> headers, String body, String afterBody) {}
 
     /**
      * Sends an upgrade that the server is expected to refuse; reads the status, headers and body, then waits up to
@@ -94,10 +95,13 @@ public final class RawWebSocket implements AutoCloseable {
     public static Refusal refused(URI uri, Map<String, String> headers) {
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
-            StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-                    + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
-            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            StringBuilder request = new StringBuilder(
+                    "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                            + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+            headers.forEach((name, value) ->
+                    request.append(name).append(": ").append(value).append("\r\n"));
             socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             RawWebSocket client = new RawWebSocket(socket);
             String[] head = client.readHead().split("\r\n");
@@ -105,7 +109,9 @@ public final class RawWebSocket implements AutoCloseable {
             for (int i = 1; i < head.length; i++) {
                 int colon = head[i].indexOf(':');
                 if (colon > 0) {
-                    responseHeaders.put(head[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), head[i].substring(colon + 1).trim());
+                    responseHeaders.put(
+                            head[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                            head[i].substring(colon + 1).trim());
                 }
             }
             int length = Integer.parseInt(responseHeaders.getOrDefault("content-length", "0"));
@@ -127,7 +133,7 @@ public final class RawWebSocket implements AutoCloseable {
 
     private String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
-        for (int matched = 0; matched < 4;) {
+        for (int matched = 0; matched < 4; ) {
             int b = in.readUnsignedByte();
             head.write(b);
             matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
@@ -160,7 +166,7 @@ public final class RawWebSocket implements AutoCloseable {
             frame.writeBytes(payload);
             return frame.toByteArray();
         }
-        byte[] key = { 0x37, (byte) 0xfa, 0x21, 0x3d };
+        byte[] key = {0x37, (byte) 0xfa, 0x21, 0x3d};
         frame.writeBytes(key);
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ key[i % 4]);
@@ -239,7 +245,8 @@ public final class RawWebSocket implements AutoCloseable {
         }
         try {
             // as a real client does; the server may already have stopped reading
-            socket.getOutputStream().write(frame(FIN | CLOSE, Arrays.copyOf(close.payload(), Math.min(2, close.payload().length))));
+            socket.getOutputStream()
+                    .write(frame(FIN | CLOSE, Arrays.copyOf(close.payload(), Math.min(2, close.payload().length))));
         } catch (IOException e) {
             // the server closed first
         }

@@ -38,7 +38,8 @@ public final class RedisClusterProcess implements AutoCloseable {
             for (int i = 0; i < 6; i++) {
                 cluster.startNode(RedisProcess.freePort());
             }
-            cluster.nodes.keySet().forEach(port -> await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            cluster.nodes.keySet().forEach(port -> await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
                     .until(() -> "PONG".equals(cluster.cli(port).string("PING"))));
             List<String> create = new ArrayList<>(List.of(redisCli(), "--cluster", "create"));
             cluster.nodes.keySet().forEach(port -> create.add("127.0.0.1:" + port));
@@ -55,11 +56,27 @@ public final class RedisClusterProcess implements AutoCloseable {
     private void startNode(int port) {
         try {
             Path dir = Files.createDirectories(root.resolve(Integer.toString(port)));
-            Process process = new ProcessBuilder(redisServer(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MILLIS),
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            Process process = new ProcessBuilder(
+                            redisServer(),
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--cluster-enabled",
+                            "yes",
+                            "--cluster-config-file",
+                            "nodes.conf",
+                            "--cluster-node-timeout",
+                            Integer.toString(NODE_TIMEOUT_MILLIS),
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--dir",
+                            dir.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
             nodes.put(port, process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -68,17 +85,20 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     /** Waits until every live node says the cluster is ok and every master has a replica connected. */
     public void awaitHealthy() {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-            for (int port : livePorts()) {
-                try (RedisCli cli = cli(port)) {
-                    if (!cli.string("CLUSTER", "INFO").contains("cluster_state:ok")) {
-                        return false;
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
+                    for (int port : livePorts()) {
+                        try (RedisCli cli = cli(port)) {
+                            if (!cli.string("CLUSTER", "INFO").contains("cluster_state:ok")) {
+                                return false;
+                            }
+                        }
                     }
-                }
-            }
-            List<Integer> masters = masters();
-            return masters.size() == 3 && masters.stream().allMatch(master -> replicaOf(master) != null);
-        });
+                    List<Integer> masters = masters();
+                    return masters.size() == 3 && masters.stream().allMatch(master -> replicaOf(master) != null);
+                });
     }
 
     /** {@code quarkus.redis.hosts} for the service: every node as a seed. */
@@ -87,7 +107,10 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
 
     public List<Integer> livePorts() {
-        return nodes.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
+        return nodes.entrySet().stream()
+                .filter(e -> e.getValue().isAlive())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /** The ports of the masters serving slots now, as the cluster sees it. */
@@ -111,7 +134,10 @@ public final class RedisClusterProcess implements AutoCloseable {
             }
         }
         for (String[] node : all) {
-            if (node[3].equals(masterId) && node[2].contains("slave") && !node[2].contains("fail") && node[7].equals("connected")) {
+            if (node[3].equals(masterId)
+                    && node[2].contains("slave")
+                    && !node[2].contains("fail")
+                    && node[7].equals("connected")) {
                 return port(node[1]);
             }
         }
@@ -150,12 +176,16 @@ public final class RedisClusterProcess implements AutoCloseable {
     /** Starts a killed node again on its port and directory; it rejoins the cluster (as a replica, after a failover). */
     public void restart(int port) {
         startNode(port);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> "PONG".equals(cli(port).string("PING")));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> "PONG"
+                .equals(cli(port).string("PING")));
     }
 
     private List<String[]> clusterNodes() {
         try (RedisCli cli = cli(livePorts().get(0))) {
-            return cli.string("CLUSTER", "NODES").lines().map(line -> line.split(" ")).toList();
+            return cli.string("CLUSTER", "NODES")
+                    .lines()
+                    .map(line -> line.split(" "))
+                    .toList();
         }
     }
 
@@ -175,7 +205,10 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     private static void run(List<String> command, Path log) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed:\n" + Files.readString(log));
             }

@@ -29,8 +29,11 @@ public final class RedisProcess implements AutoCloseable {
 
     public RedisProcess start() {
         try {
-            var builder = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-                    .setting("save \"\"").setting("appendonly no");
+            var builder = RedisServer.newRedisServer()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no");
             if (masterPort != null) {
                 builder.slaveOf("127.0.0.1", masterPort);
             }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String podId;
     private final int port;
@@ -53,13 +54,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts a pod on a Redis Cluster ({@code quarkus.redis.client-type=cluster}) and waits until ready. */
     public static ServiceProcess start(String podId, RedisClusterProcess cluster, Map<String, String> overrides) {
-        ServiceProcess pod = launch(podId, Map.of("quarkus.redis.hosts", cluster.hosts(), "quarkus.redis.client-type", "cluster"),
+        ServiceProcess pod = launch(
+                podId,
+                Map.of("quarkus.redis.hosts", cluster.hosts(), "quarkus.redis.client-type", "cluster"),
                 overrides);
         pod.awaitReady(Duration.ofSeconds(30));
         return pod;
     }
 
-    private static ServiceProcess launch(String podId, Map<String, String> redisSettings, Map<String, String> overrides) {
+    private static ServiceProcess launch(
+            String podId, Map<String, String> redisSettings, Map<String, String> overrides) {
         String fixedPort = overrides.get("quarkus.http.port");
         int port = fixedPort != null ? Integer.parseInt(fixedPort) : RedisProcess.freePort();
         Map<String, String> settings = new HashMap<>();
@@ -72,18 +76,27 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         String nativeImage = System.getProperty("native.image.path");
         boolean isNative = nativeImage != null && new File(nativeImage).canExecute();
-        command.add(isNative ? nativeImage : Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(
+                isNative
+                        ? nativeImage
+                        : Path.of(System.getProperty("java.home"), "bin", "java")
+                                .toString());
         if (!isNative) {
             command.add("-Xmx256m");
         }
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         if (!isNative) {
             command.add("-jar");
-            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar")
+                    .toAbsolutePath()
+                    .toString());
         }
         try {
             Path log = Path.of("target", "pod-" + podId + "-" + port + ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             return new ServiceProcess(podId, port, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -94,7 +107,8 @@ public final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("pod " + podId + " exited with " + process.exitValue() + "; log:\n" + log());
+                throw new IllegalStateException(
+                        "pod " + podId + " exited with " + process.exitValue() + "; log:\n" + log());
             }
             if (get("/q/health/ready").statusCode() == 200) {
                 return;
@@ -109,7 +123,9 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String body) {
-        return send(HttpRequest.newBuilder(http(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(HttpRequest.newBuilder(http(path))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     private static HttpResponse<String> send(HttpRequest request) {

@@ -103,7 +103,9 @@ public abstract class ServiceTestBase {
     /** Waits until the pod has subscribed to the user's channel, so a publish right after cannot miss it. */
     protected void awaitSubscribed(String userId) {
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + userId).get(1) >= 1);
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + userId)
+                                .get(1)
+                        >= 1);
     }
 
     @AfterEach

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  * Tagged {@value #TAG}: {@code ./mvnw test} (the fast set, a JDK is enough) leaves it out; {@code ./mvnw verify}
  * runs it (an {@code *IT} in failsafe, a {@code *Test} in surefire's tagged-tests execution: see pom.xml).
  */
-@Target({ ElementType.TYPE, ElementType.METHOD })
+@Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(SeveralProcesses.TAG)
 public @interface SeveralProcesses {

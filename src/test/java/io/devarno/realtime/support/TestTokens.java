@@ -33,8 +33,7 @@ public final class TestTokens {
     public static final Path PUBLIC_KEY = DIR.resolve("public.pem");
     private static final Path PRIVATE_KEY = DIR.resolve("private.der");
 
-    private TestTokens() {
-    }
+    private TestTokens() {}
 
     /** The public key location for mp.jwt.verify.publickey.location. */
     public static synchronized String publicKeyLocation() {
@@ -43,12 +42,20 @@ public final class TestTokens {
     }
 
     public static String token(String subject, Set<String> groups, Instant expiresAt) {
-        return Jwt.issuer(ISSUER).subject(subject).groups(groups).expiresAt(expiresAt).sign(privateKey());
+        return Jwt.issuer(ISSUER)
+                .subject(subject)
+                .groups(groups)
+                .expiresAt(expiresAt)
+                .sign(privateKey());
     }
 
     /** Issued at {@code issuedAt}, as an identity provider would, so that a past {@code exp} is its only flaw. */
     public static String issuedAt(String subject, Instant issuedAt, Instant expiresAt) {
-        return Jwt.issuer(ISSUER).subject(subject).issuedAt(issuedAt).expiresAt(expiresAt).sign(privateKey());
+        return Jwt.issuer(ISSUER)
+                .subject(subject)
+                .issuedAt(issuedAt)
+                .expiresAt(expiresAt)
+                .sign(privateKey());
     }
 
     public static String user(String subject) {
@@ -60,7 +67,10 @@ public final class TestTokens {
     }
 
     public static String withIssuer(String subject, String issuer) {
-        return Jwt.issuer(issuer).subject(subject).expiresAt(Instant.now().plusSeconds(3600)).sign(privateKey());
+        return Jwt.issuer(issuer)
+                .subject(subject)
+                .expiresAt(Instant.now().plusSeconds(3600))
+                .sign(privateKey());
     }
 
     /** Correctly signed, but without the {@code iat} claim (smallrye-jwt requires it by default). */
@@ -68,7 +78,8 @@ public final class TestTokens {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(ISSUER);
         claims.setSubject(subject);
-        claims.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(3600).getEpochSecond()));
+        claims.setExpirationTime(
+                NumericDate.fromSeconds(Instant.now().plusSeconds(3600).getEpochSecond()));
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setKey(privateKey());
@@ -83,13 +94,17 @@ public final class TestTokens {
 
     /** Signed by a key the service does not trust. */
     public static String forged(String subject) {
-        return Jwt.issuer(ISSUER).subject(subject).expiresAt(Instant.now().plusSeconds(3600)).sign(generate().getPrivate());
+        return Jwt.issuer(ISSUER)
+                .subject(subject)
+                .expiresAt(Instant.now().plusSeconds(3600))
+                .sign(generate().getPrivate());
     }
 
     private static PrivateKey privateKey() {
         ensureKeys();
         try {
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(PRIVATE_KEY)));
+            return KeyFactory.getInstance("RSA")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(PRIVATE_KEY)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -103,7 +118,8 @@ public final class TestTokens {
             Files.createDirectories(DIR);
             KeyPair pair = generate();
             String pem = "-----BEGIN PUBLIC KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPublic().getEncoded())
+                    + Base64.getMimeEncoder(64, "\n".getBytes())
+                            .encodeToString(pair.getPublic().getEncoded())
                     + "\n-----END PUBLIC KEY-----\n";
             Path tmpPublic = Files.createTempFile(DIR, "public", ".tmp");
             Path tmpPrivate = Files.createTempFile(DIR, "private", ".tmp");

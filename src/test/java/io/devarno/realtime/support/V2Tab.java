@@ -37,8 +37,10 @@ public final class V2Tab implements AutoCloseable {
 
     /** Connects to the pod's {@code /ws}, with the positions seen so far. */
     public void connect(URI ws) {
-        String query = userEpoch == null ? ""
-                : "?since=" + userEpoch + ":" + userOffset + "&broadcast_since=" + broadcastEpoch + ":" + broadcastOffset;
+        String query = userEpoch == null
+                ? ""
+                : "?since=" + userEpoch + ":" + userOffset + "&broadcast_since=" + broadcastEpoch + ":"
+                        + broadcastOffset;
         socket = WsClient.connect(URI.create(ws + query), Map.of("X-User-ID", user), V2.OFFER, true);
         awaitingWelcome = true;
         log.append("\nconnect ").append(ws.getPort()).append(query).append(':');

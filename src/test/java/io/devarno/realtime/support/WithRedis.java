@@ -14,5 +14,4 @@ import io.quarkus.test.common.WithTestResource;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WithTestResource(RedisTestResource.class)
-public @interface WithRedis {
-}
+public @interface WithRedis {}

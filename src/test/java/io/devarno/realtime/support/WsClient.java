@@ -34,15 +34,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    public record Close(int code, String reason) {
-    }
+    public record Close(int code, String reason) {}
 
-    public record Rejection(int status, String body) {
-    }
+    public record Rejection(int status, String body) {}
 
     /** Status and headers (names in lower case) of an upgrade response, as sent on the wire. */
-    public record Handshake(int status, Map<String, String> headers) {
-    }
+    public record Handshake(int status, Map<String, String> headers) {}
 
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
@@ -63,9 +60,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
         if (!subprotocols.isEmpty()) {
-            builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+            builder.subprotocols(
+                    subprotocols.get(0),
+                    subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
         }
-        client.socket = builder.buildAsync(uri, client).orTimeout(10, TimeUnit.SECONDS).join();
+        client.socket =
+                builder.buildAsync(uri, client).orTimeout(10, TimeUnit.SECONDS).join();
         return client;
     }
 
@@ -96,12 +96,15 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(5000);
             socket.getOutputStream().write(upgradeRequest(uri, headers));
-            BufferedReader response = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            BufferedReader response =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             int status = Integer.parseInt(response.readLine().substring(9, 12));
             Map<String, String> responseHeaders = new HashMap<>();
             for (String line = response.readLine(); line != null && !line.isEmpty(); line = response.readLine()) {
                 int colon = line.indexOf(':');
-                responseHeaders.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                responseHeaders.put(
+                        line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim());
             }
             return new Handshake(status, responseHeaders);
         } catch (IOException e) {
@@ -118,7 +121,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(upgradeRequest(uri, headers));
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            for (int matched = 0; matched < 4;) { // skip the 101 response head
+            for (int matched = 0; matched < 4; ) { // skip the 101 response head
                 int b = in.readUnsignedByte(); // EOFException if the server hangs up first
                 matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
             }
@@ -139,10 +142,13 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     private static byte[] upgradeRequest(URI uri, Map<String, String> headers) {
-        StringBuilder request = new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-                + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        StringBuilder request =
+                new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                        + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+        headers.forEach(
+                (name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         return request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -161,7 +167,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
                 frame.write((int) ((long) payload.length >> shift) & 0xff);
             }
         }
-        byte[] mask = { 0x12, 0x34, 0x56, 0x78 };
+        byte[] mask = {0x12, 0x34, 0x56, 0x78};
         frame.writeBytes(mask);
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);

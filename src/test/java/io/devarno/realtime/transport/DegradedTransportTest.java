@@ -71,7 +71,11 @@ class DegradedTransportTest extends ServiceTestBase {
         WsClient second = connect(user);
         awaitSubscribed(user);
 
-        redis().call("EVAL", "for i = 1, 100 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end", "1", "realtime:user:" + user);
+        redis().call(
+                        "EVAL",
+                        "for i = 1, 100 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end",
+                        "1",
+                        "realtime:user:" + user);
         redis().call("PUBLISH", "realtime:broadcast", "to everyone: é");
 
         for (WsClient tab : List.of(first, second)) {

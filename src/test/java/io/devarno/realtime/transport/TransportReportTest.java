@@ -29,9 +29,12 @@ class TransportReportTest {
 
     @Test
     void linuxOnX86RunsOnEpoll() {
-        boolean linuxX86 = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
-                && System.getProperty("os.arch").matches("amd64|x86_64");
+        boolean linuxX86 =
+                System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
+                        && System.getProperty("os.arch").matches("amd64|x86_64");
         String summary = report.summary();
-        assertTrue(linuxX86 ? summary.startsWith("Transport: epoll;") : summary.startsWith("Transport: NIO (epoll: "), summary);
+        assertTrue(
+                linuxX86 ? summary.startsWith("Transport: epoll;") : summary.startsWith("Transport: NIO (epoll: "),
+                summary);
     }
 }

@@ -126,9 +126,13 @@ class AbandonedUpgradeTest extends ServiceTestBase {
         await().atMost(Duration.ofSeconds(5)).until(() -> authenticator.accepted.get() == acceptedBefore + 1);
 
         // Well before the pong timeout (60 s here), nothing of the client may remain.
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(
-                () -> !hub.hasUser(user) && redis().number("EXISTS", "presence:" + user) == 0
-                        && (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1) == 0);
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> !hub.hasUser(user)
+                        && redis().number("EXISTS", "presence:" + user) == 0
+                        && (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user)
+                                        .get(1)
+                                == 0);
         assertEquals(0, hub.connectionCount());
 
         // And the next client of that user is served as usual.
@@ -161,11 +165,16 @@ class AbandonedUpgradeTest extends ServiceTestBase {
             int verified = acceptedBefore + upgrades * (round + 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> authenticator.accepted.get() == verified);
             // Well before the pong timeout (60 s here), nothing of these clients may remain.
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> hub.connectionCount() == 0
-                    && users.stream().noneMatch(hub::hasUser));
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> hub.connectionCount() == 0 && users.stream().noneMatch(hub::hasUser));
             for (String user : users) {
                 assertEquals(0, redis().number("EXISTS", "presence:" + user), user);
-                assertEquals(0L, redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user).get(1), user);
+                assertEquals(
+                        0L,
+                        redis().list("PUBSUB", "NUMSUB", "realtime:user:" + user)
+                                .get(1),
+                        user);
             }
         }
     }

@@ -11,13 +11,16 @@ class AdmittedHeadersTest {
 
     @Test
     void theTokenCarrierIsDroppedAndTheNegotiatedSubprotocolKept() {
-        assertEquals(Optional.of("bearer-token-carrier"), UpgradeGate.withoutCarriedHeaders(
-                "bearer-token-carrier, quarkus-http-upgrade%23Authorization%23Bearer%20eyJhbGciOi.eyJzdWIi.c2ln"));
+        assertEquals(
+                Optional.of("bearer-token-carrier"),
+                UpgradeGate.withoutCarriedHeaders(
+                        "bearer-token-carrier, quarkus-http-upgrade%23Authorization%23Bearer%20eyJhbGciOi.eyJzdWIi.c2ln"));
     }
 
     @Test
     void anOfferOfOnlyCarriersLeavesNoHeader() {
-        assertEquals(Optional.empty(), UpgradeGate.withoutCarriedHeaders("quarkus-http-upgrade#Authorization#Bearer x"));
+        assertEquals(
+                Optional.empty(), UpgradeGate.withoutCarriedHeaders("quarkus-http-upgrade#Authorization#Bearer x"));
     }
 
     @Test

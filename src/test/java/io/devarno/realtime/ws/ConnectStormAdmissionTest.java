@@ -40,8 +40,13 @@ class ConnectStormAdmissionTest extends ServiceTestBase {
     public static class ThreeInFlight implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("realtime.admission.max-in-flight", "3", "realtime.admission.retry-after", "2s",
-                    "realtime.redis.timeout", "30s");
+            return Map.of(
+                    "realtime.admission.max-in-flight",
+                    "3",
+                    "realtime.admission.retry-after",
+                    "2s",
+                    "realtime.redis.timeout",
+                    "30s");
         }
     }
 
@@ -73,7 +78,9 @@ class ConnectStormAdmissionTest extends ServiceTestBase {
         assertEquals(503, refused.status());
         long retryAfter = Long.parseLong(refused.headers().get("retry-after"));
         assertTrue(retryAfter >= 2 && retryAfter <= 4, "Retry-After " + retryAfter);
-        assertTrue(refused.headers().get("content-type").startsWith("application/json"), refused.headers().toString());
+        assertTrue(
+                refused.headers().get("content-type").startsWith("application/json"),
+                refused.headers().toString());
         assertEquals("close", refused.headers().get("connection"));
         WsClient.Rejection body = WsClient.reject(socketUri(), Map.of("X-User-ID", refusedUser));
         assertEquals(503, body.status());
@@ -93,7 +100,9 @@ class ConnectStormAdmissionTest extends ServiceTestBase {
         await().atMost(Duration.ofSeconds(20)).until(() -> metric("realtime_upgrades_in_flight") == 0);
         // Nothing of the refused client: no presence, no subscription, not counted as a connection.
         assertEquals(0, redis().number("EXISTS", "presence:" + refusedUser));
-        assertEquals(0L, redis().list("PUBSUB", "NUMSUB", "realtime:user:" + refusedUser).get(1));
+        assertEquals(
+                0L,
+                redis().list("PUBSUB", "NUMSUB", "realtime:user:" + refusedUser).get(1));
         assertEquals(opened + 3, metric("realtime_connections_opened_total"));
         assertEquals(connections + 3, metric("realtime_connections"));
         assertEquals(refusedBefore + 2, overloadedRefusals());
@@ -108,13 +117,17 @@ class ConnectStormAdmissionTest extends ServiceTestBase {
     }
 
     private static double metric(String name) {
-        return PrometheusText.sum(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString(), name);
+        return PrometheusText.sum(
+                RestAssured.get("/q/metrics").then().statusCode(200).extract().asString(), name);
     }
 
     private static double overloadedRefusals() {
-        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(line -> line.startsWith("realtime_upgrades_rejected_total{")
-                && line.contains("reason=\"overloaded\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        String metrics =
+                RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(line ->
+                        line.startsWith("realtime_upgrades_rejected_total{") && line.contains("reason=\"overloaded\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
     }
 }

@@ -20,8 +20,10 @@ import io.quarkus.test.junit.QuarkusTest;
 class FanOutTest extends ServiceTestBase {
 
     private void publishToUser(String userId, String payload) {
-        given().body(payload).post("/api/v1/realtime/users/{u}/messages", userId)
-                .then().statusCode(202);
+        given().body(payload)
+                .post("/api/v1/realtime/users/{u}/messages", userId)
+                .then()
+                .statusCode(202);
     }
 
     @Test
@@ -65,7 +67,7 @@ class FanOutTest extends ServiceTestBase {
         WsClient tab2 = connect(erin);
         awaitSubscribed(erin);
         // 7-bit, 16-bit and 64-bit WebSocket length fields, on both sides of each boundary, with multi-byte text.
-        for (int length : new int[] { 0, 125, 126, 65_535, 65_536, 200_000 }) {
+        for (int length : new int[] {0, 125, 126, 65_535, 65_536, 200_000}) {
             String payload = "é".repeat(length / 2) + "x".repeat(length % 2);
 
             redis().call("PUBLISH", "realtime:user:" + erin, payload);
@@ -94,10 +96,16 @@ class FanOutTest extends ServiceTestBase {
     void aBroadcastReachesEveryConnectedUser() {
         WsClient erin = connect(uniqueUser("erin"));
         WsClient frank = connect(uniqueUser("frank"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:broadcast").get(1) >= 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:broadcast")
+                                .get(1)
+                        >= 1);
 
-        given().body("{\"type\":\"maintenance\"}").post("/api/v1/realtime/broadcast")
-                .then().statusCode(202).body("status", org.hamcrest.Matchers.equalTo("accepted"));
+        given().body("{\"type\":\"maintenance\"}")
+                .post("/api/v1/realtime/broadcast")
+                .then()
+                .statusCode(202)
+                .body("status", org.hamcrest.Matchers.equalTo("accepted"));
 
         assertEquals("{\"type\":\"maintenance\"}", erin.next());
         assertEquals("{\"type\":\"maintenance\"}", frank.next());
@@ -112,10 +120,15 @@ class FanOutTest extends ServiceTestBase {
 
         tab1.close();
         tab1.awaitClose(Duration.ofSeconds(5));
-        assertEquals(1L, redis().list("PUBSUB", "NUMSUB", "realtime:user:" + gina).get(1), "still subscribed for the other tab");
+        assertEquals(
+                1L,
+                redis().list("PUBSUB", "NUMSUB", "realtime:user:" + gina).get(1),
+                "still subscribed for the other tab");
 
         tab2.close();
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + gina).get(1) == 0);
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + gina)
+                                .get(1)
+                        == 0);
     }
 }

@@ -26,9 +26,25 @@ class HandshakeHeadersTest {
     }
 
     private static MultiMap browserUpgrade(String key) {
-        return upgrade("Host", "rt.example.com", "Connection", "Upgrade", "Upgrade", "websocket",
-                "Sec-WebSocket-Key", key, "Sec-WebSocket-Version", "13", "Origin", "https://app.example.com",
-                "Cookie", "session=secret", "Authorization", "Bearer abc", "X-Forwarded-For", "203.0.113.7");
+        return upgrade(
+                "Host",
+                "rt.example.com",
+                "Connection",
+                "Upgrade",
+                "Upgrade",
+                "websocket",
+                "Sec-WebSocket-Key",
+                key,
+                "Sec-WebSocket-Version",
+                "13",
+                "Origin",
+                "https://app.example.com",
+                "Cookie",
+                "session=secret",
+                "Authorization",
+                "Bearer abc",
+                "X-Forwarded-For",
+                "203.0.113.7");
     }
 
     private MultiMap admitted(MultiMap headers) {
@@ -45,8 +61,18 @@ class HandshakeHeadersTest {
         MultiMap headers = browserUpgrade("dGhlIHNhbXBsZSBub25jZQ==");
         handshakeHeaders.keepOnlyHandshakeHeaders(headers);
 
-        assertEquals(Map.of("host", "rt.example.com", "connection", "Upgrade", "upgrade", "websocket",
-                "sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version", "13"),
+        assertEquals(
+                Map.of(
+                        "host",
+                        "rt.example.com",
+                        "connection",
+                        "Upgrade",
+                        "upgrade",
+                        "websocket",
+                        "sec-websocket-key",
+                        "dGhlIHNhbXBsZSBub25jZQ==",
+                        "sec-websocket-version",
+                        "13"),
                 headers.entries().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     }
 

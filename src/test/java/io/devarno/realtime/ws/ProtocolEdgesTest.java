@@ -52,9 +52,12 @@ class ProtocolEdgesTest extends ServiceTestBase {
     }
 
     private static void assertClosedWith(int code, String reason, Ending ending) {
-        assertEquals(code + " " + reason + " then eof",
-                ending.code() + " " + (ending.close() == null ? "(no close frame)" : ending.close().closeReason()) + " then "
-                        + ending.transport());
+        assertEquals(
+                code + " " + reason + " then eof",
+                ending.code() + " "
+                        + (ending.close() == null
+                                ? "(no close frame)"
+                                : ending.close().closeReason()) + " then " + ending.transport());
     }
 
     private static void assertProtocolError(Ending ending) {
@@ -63,22 +66,22 @@ class ProtocolEdgesTest extends ServiceTestBase {
 
     @Test
     void aTextFrameThatIsNotUtf8ClosesWith1007() {
-        byte[] payload = { '{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xC3, 0x28, '"', '}' };
+        byte[] payload = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xC3, 0x28, '"', '}'};
         assertClosedWith(1007, "invalid UTF-8 in a text message", send(frame(FIN | TEXT, payload)));
     }
 
     @Test
     void anEncodedSurrogateIsNotUtf8() {
-        byte[] payload = { '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"' };
+        byte[] payload = {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'};
         assertClosedWith(1007, "invalid UTF-8 in a text message", send(frame(FIN | TEXT, payload)));
     }
 
     @Test
     void aTextMessageEndingInsideACodePointClosesWith1007() {
         byte[] start = utf8("{\"type\":\"ping\",\"x\":\"");
-        byte[] end = { '"', '}', (byte) 0xE2, (byte) 0x82 };
-        assertClosedWith(1007, "invalid UTF-8 in a text message",
-                send(frame(TEXT, start), frame(FIN | CONTINUATION, end)));
+        byte[] end = {'"', '}', (byte) 0xE2, (byte) 0x82};
+        assertClosedWith(
+                1007, "invalid UTF-8 in a text message", send(frame(TEXT, start), frame(FIN | CONTINUATION, end)));
     }
 
     @Test
@@ -171,7 +174,9 @@ class ProtocolEdgesTest extends ServiceTestBase {
     void aFragmentedMessageOverTheClientLimitClosesWith1009() {
         byte[] part = new byte[MAX_CLIENT_MESSAGE / 2];
         Arrays.fill(part, (byte) 'x');
-        assertClosedWith(1009, "message too big",
+        assertClosedWith(
+                1009,
+                "message too big",
                 send(frame(TEXT, part), frame(CONTINUATION, part), frame(FIN | CONTINUATION, utf8("x"))));
     }
 
@@ -189,7 +194,7 @@ class ProtocolEdgesTest extends ServiceTestBase {
 
     @Test
     void aBinaryFrameIsStillClosedWith1003() {
-        assertClosedWith(1003, "binary frames are not supported", send(frame(FIN | BINARY, new byte[] { 1, 2, 3 })));
+        assertClosedWith(1003, "binary frames are not supported", send(frame(FIN | BINARY, new byte[] {1, 2, 3})));
     }
 
     @Test
@@ -202,19 +207,33 @@ class ProtocolEdgesTest extends ServiceTestBase {
             assertProtocolError(socket.awaitEnding());
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> !hasConnection(user));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(before + 1, closedWith("protocol_error"),
-                "client: " + closedWith("client") + ", error: " + closedWith("error")));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertEquals(
+                        before + 1,
+                        closedWith("protocol_error"),
+                        "client: " + closedWith("client") + ", error: " + closedWith("error")));
     }
 
     private static boolean hasConnection(String user) {
-        return given().get("/api/v1/realtime/connections").then().statusCode(200).extract().asString()
+        return given().get("/api/v1/realtime/connections")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
                 .contains("\"" + user + "\"");
     }
 
     private static double closedWith(String reason) {
         String series = "realtime_connections_closed_total{reason=\"" + reason + "\"} ";
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
-                .filter(line -> line.startsWith(series)).mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
-                .findFirst().orElse(Double.NaN);
+        return given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
+                .lines()
+                .filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
+                .findFirst()
+                .orElse(Double.NaN);
     }
 }

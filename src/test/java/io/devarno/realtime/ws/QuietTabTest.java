@@ -25,7 +25,8 @@ class QuietTabTest extends ServiceTestBase {
     public static class ShortHttpIdleTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.idle-timeout", "1s", "realtime.ping-interval", "4s", "realtime.pong-timeout", "10s");
+            return Map.of(
+                    "quarkus.http.idle-timeout", "1s", "realtime.ping-interval", "4s", "realtime.pong-timeout", "10s");
         }
     }
 

@@ -26,8 +26,13 @@ class SlowConsumerTest extends ServiceTestBase {
         String fastUser = uniqueUser("fast");
         WsClient slow = track(WsClient.connect(socketUri(), Map.of("X-User-ID", slowUser), List.of(), false));
         WsClient fast = connect(fastUser);
-        await().atMost(Duration.ofSeconds(5)).until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + slowUser).get(1) == 1
-                && (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + fastUser).get(1) == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + slowUser)
+                                        .get(1)
+                                == 1
+                        && (Long) redis().list("PUBSUB", "NUMSUB", "realtime:user:" + fastUser)
+                                        .get(1)
+                                == 1);
 
         // 60 KB messages: socket buffers fill after a few MB, then the 16-message send buffer (%test profile).
         String big = "x".repeat(60 * 1024);
@@ -42,7 +47,8 @@ class SlowConsumerTest extends ServiceTestBase {
             assertEquals("tick" + i, fast.next(Duration.ofSeconds(2)), "the fast reader is never held up");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> redis().number("EXISTS", "presence:" + slowUser) == 0);
-        given().get("/q/metrics").then()
+        given().get("/q/metrics")
+                .then()
                 .body(containsString("realtime_slow_consumer_disconnects_total"))
                 .body(containsString("realtime_connections_closed_total{reason=\"slow_consumer\"}"));
 
@@ -58,8 +64,11 @@ class SlowConsumerTest extends ServiceTestBase {
 
         // One script publishes 200 messages back to back, so the pod reads them in one go: 12 times the
         // 16-message send buffer of the %test profile, none of it waiting for the client.
-        redis().call("EVAL", "for i = 1, 200 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end", "1",
-                "realtime:user:" + user);
+        redis().call(
+                        "EVAL",
+                        "for i = 1, 200 do redis.call('PUBLISH', KEYS[1], 'm' .. i) end",
+                        "1",
+                        "realtime:user:" + user);
 
         for (int i = 1; i <= 200; i++) {
             assertEquals("m" + i, tab.next());

@@ -49,7 +49,7 @@ class SocketProtocolTest extends ServiceTestBase {
     @Test
     void aBinaryFrameClosesWith1003() {
         WsClient tab = connect(uniqueUser("binary"));
-        tab.sendBinary(new byte[] { 1, 2, 3 });
+        tab.sendBinary(new byte[] {1, 2, 3});
         assertEquals(1003, tab.awaitClose(Duration.ofSeconds(5)).code());
     }
 
@@ -62,7 +62,8 @@ class SocketProtocolTest extends ServiceTestBase {
 
     @Test
     void aBrowserSendingAnOversizedMessageAsOneFrameGetsTheCloseFrame1009() {
-        WsClient.Close close = WsClient.sendOneFrameRaw(socketUri(), Map.of("X-User-ID", uniqueUser("oneframe")), "x".repeat(40 * 1024));
+        WsClient.Close close = WsClient.sendOneFrameRaw(
+                socketUri(), Map.of("X-User-ID", uniqueUser("oneframe")), "x".repeat(40 * 1024));
         assertEquals(new WsClient.Close(1009, "message too big"), close);
     }
 

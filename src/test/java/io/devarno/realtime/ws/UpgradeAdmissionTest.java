@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class UpgradeAdmissionTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000);
-    private final UpgradeAdmission admission = new UpgradeAdmission(2, Duration.ofMillis(50), Duration.ofSeconds(1),
-            Duration.ofSeconds(3), nanos::get);
+    private final UpgradeAdmission admission =
+            new UpgradeAdmission(2, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(3), nanos::get);
 
     @Test
     void aConnectionCountsUntilItsPresenceWriteIsAnswered() {

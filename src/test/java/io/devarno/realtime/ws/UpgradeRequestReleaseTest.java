@@ -57,12 +57,14 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
         }
 
         void watch(@Observes Filters filters) {
-            filters.register(rc -> {
-                if (rc.request().getHeader(PROBE_HEADER) != null) {
-                    lastUpgrade.set(new WeakReference<>(rc));
-                }
-                rc.next();
-            }, Integer.MAX_VALUE);
+            filters.register(
+                    rc -> {
+                        if (rc.request().getHeader(PROBE_HEADER) != null) {
+                            lastUpgrade.set(new WeakReference<>(rc));
+                        }
+                        rc.next();
+                    },
+                    Integer.MAX_VALUE);
         }
     }
 
@@ -79,10 +81,12 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
         awaitKeyPresent("presence:" + user);
         assertNotNull(probe.lastUpgrade(), "the probe saw the upgrade");
 
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            System.gc();
-            return probe.lastUpgrade().get() == null;
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    System.gc();
+                    return probe.lastUpgrade().get() == null;
+                });
 
         redis().call("PUBLISH", "realtime:user:" + user, "still open");
         assertEquals("still open", tab.next(Duration.ofSeconds(5)));
@@ -91,16 +95,34 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
     @Test
     void anOpenConnectionKeepsOnlyItsHandshakeHeadersAndTheVerifiedUser() {
         String user = uniqueUser("headers");
-        track(WsClient.connect(socketUri(), Map.of("X-User-ID", user, "Origin", "https://app.example.com",
-                "Cookie", "session=secret", "X-Forwarded-For", "203.0.113.7", "traceparent",
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")));
+        track(WsClient.connect(
+                socketUri(),
+                Map.of(
+                        "X-User-ID",
+                        user,
+                        "Origin",
+                        "https://app.example.com",
+                        "Cookie",
+                        "session=secret",
+                        "X-Forwarded-For",
+                        "203.0.113.7",
+                        "traceparent",
+                        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")));
         awaitKeyPresent("presence:" + user);
 
         WebSocketConnection connection = openConnectionOf(user);
         Set<String> kept = connection.handshakeRequest().headers().keySet().stream()
-                .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        assertEquals(Set.of("host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
-                "x-realtime-verified-user"), kept);
+                .map(name -> name.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        assertEquals(
+                Set.of(
+                        "host",
+                        "connection",
+                        "upgrade",
+                        "sec-websocket-key",
+                        "sec-websocket-version",
+                        "x-realtime-verified-user"),
+                kept);
     }
 
     @Test
@@ -113,13 +135,15 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
         awaitKeyPresent("presence:" + second);
 
         Map<String, List<String>> a = openConnectionOf(first).handshakeRequest().headers();
-        Map<String, List<String>> b = openConnectionOf(second).handshakeRequest().headers();
+        Map<String, List<String>> b =
+                openConnectionOf(second).handshakeRequest().headers();
         for (String name : List.of("host", "connection", "upgrade", "sec-websocket-version")) {
             assertSame(nameIn(a, name), nameIn(b, name), name);
             assertSame(a.get(name).get(0), b.get(name).get(0), name);
         }
         assertSame(nameIn(a, UpgradeGate.VERIFIED_USER), nameIn(b, UpgradeGate.VERIFIED_USER));
-        assertNotEquals(a.get("sec-websocket-key").get(0), b.get("sec-websocket-key").get(0));
+        assertNotEquals(
+                a.get("sec-websocket-key").get(0), b.get("sec-websocket-key").get(0));
     }
 
     private static String nameIn(Map<String, List<String>> headers, String name) {
@@ -133,7 +157,11 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
         awaitKeyPresent("presence:" + user);
 
         WebSocketConnection connection = openConnectionOf(user);
-        assertTrue(Arc.container().instance(WebSocketTransports.class).get().socketHeaders(connection).isEmpty());
+        assertTrue(Arc.container()
+                .instance(WebSocketTransports.class)
+                .get()
+                .socketHeaders(connection)
+                .isEmpty());
         assertEquals(user, connection.handshakeRequest().header(UpgradeGate.VERIFIED_USER));
 
         redis().call("PUBLISH", "realtime:user:" + user, "still open");
@@ -143,6 +171,7 @@ class UpgradeRequestReleaseTest extends ServiceTestBase {
     private static WebSocketConnection openConnectionOf(String user) {
         return Arc.container().instance(OpenConnections.class).get().stream()
                 .filter(open -> user.equals(open.handshakeRequest().header(UpgradeGate.VERIFIED_USER)))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -38,7 +38,7 @@ class UpgradeTest extends ServiceTestBase {
     @Test
     void invalidUserIdsGet400AndNeverReachRedis() {
         long keysBefore = redis().number("DBSIZE");
-        for (String bad : new String[] { "a*", "a?b", "a[b]", "a b", "a%0Ab", "x".repeat(129), "%00" }) {
+        for (String bad : new String[] {"a*", "a?b", "a[b]", "a b", "a%0Ab", "x".repeat(129), "%00"}) {
             WsClient.Rejection rejection = WsClient.reject(socketUri("?user_id=" + bad.replace(" ", "%20")), Map.of());
             assertEquals(400, rejection.status(), bad);
             assertTrue(rejection.body().contains("\"error\":\"invalid_user_id\""), rejection.body());
@@ -48,14 +48,16 @@ class UpgradeTest extends ServiceTestBase {
 
     @Test
     void aUserIdOf128AllowedCharactersIsAccepted() {
-        String user = ("A-z0.9_:@" + Long.toHexString(System.nanoTime())).repeat(10).substring(0, 128);
+        String user =
+                ("A-z0.9_:@" + Long.toHexString(System.nanoTime())).repeat(10).substring(0, 128);
         connect(user);
         awaitKeyPresent("presence:" + user);
     }
 
     @Test
     void aBrowserFromAnOriginNotAllowedGets403() {
-        WsClient.Rejection rejection = WsClient.reject(socketUri(), Map.of("X-User-ID", "u1", "Origin", "https://evil.example.com"));
+        WsClient.Rejection rejection =
+                WsClient.reject(socketUri(), Map.of("X-User-ID", "u1", "Origin", "https://evil.example.com"));
         assertEquals(403, rejection.status());
         assertTrue(rejection.body().contains("\"error\":\"origin_not_allowed\""), rejection.body());
     }
@@ -72,10 +74,19 @@ class UpgradeTest extends ServiceTestBase {
         String alice = uniqueUser("alice");
         String admin = uniqueUser("admin");
         long expiredAnHourAgo = System.currentTimeMillis() / 1000 - 3600;
-        WsClient tab = connect(alice, Map.of("X-Realtime-Verified-User", admin,
-                "X-Realtime-Verified-Expiry", Long.toString(expiredAnHourAgo)));
+        WsClient tab = connect(
+                alice,
+                Map.of(
+                        "X-Realtime-Verified-User",
+                        admin,
+                        "X-Realtime-Verified-Expiry",
+                        Long.toString(expiredAnHourAgo)));
         awaitKeyPresent("presence:" + alice);
-        String connections = given().get("/api/v1/realtime/connections").then().statusCode(200).extract().asString();
+        String connections = given().get("/api/v1/realtime/connections")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertTrue(connections.contains("\"" + alice + "\"") && !connections.contains(admin), connections);
         Thread.sleep(1500); // six heartbeat ticks of the test profile: a forged expiry would have closed it with 4001
         tab.send("{\"type\":\"ping\"}");
@@ -96,18 +107,27 @@ class UpgradeTest extends ServiceTestBase {
         refusals.put("429", Map.of("X-User-ID", full));
         refusals.forEach((status, headers) -> {
             RawWebSocket.Refusal refusal = RawWebSocket.refused(socketUri(), headers);
-            assertEquals(status + " close {\"error\": eof", refusal.status() + " " + refusal.headers().get("connection") + " "
-                    + refusal.body().substring(0, Math.min(9, refusal.body().length())) + " " + refusal.afterBody(), refusal.toString());
+            assertEquals(
+                    status + " close {\"error\": eof",
+                    refusal.status() + " " + refusal.headers().get("connection") + " "
+                            + refusal.body()
+                                    .substring(0, Math.min(9, refusal.body().length())) + " " + refusal.afterBody(),
+                    refusal.toString());
         });
     }
 
     @Test
     void compressionOffersAreDeclinedSoNoConnectionHoldsZlibState() {
-        for (String offer : new String[] { "permessage-deflate; client_max_window_bits", "x-webkit-deflate-frame", "deflate-frame" }) {
+        for (String offer :
+                new String[] {"permessage-deflate; client_max_window_bits", "x-webkit-deflate-frame", "deflate-frame"
+                }) {
             String user = uniqueUser("deflate");
-            WsClient.Handshake handshake = WsClient.rawHandshake(socketUri(), Map.of("X-User-ID", user, "Sec-WebSocket-Extensions", offer));
+            WsClient.Handshake handshake =
+                    WsClient.rawHandshake(socketUri(), Map.of("X-User-ID", user, "Sec-WebSocket-Extensions", offer));
             assertEquals(101, handshake.status(), offer);
-            assertFalse(handshake.headers().containsKey("sec-websocket-extensions"), offer + " accepted: " + handshake.headers());
+            assertFalse(
+                    handshake.headers().containsKey("sec-websocket-extensions"),
+                    offer + " accepted: " + handshake.headers());
         }
     }
 }

@@ -154,7 +154,8 @@ final class BenchOptions {
             String v = a.get(++i);
             try {
                 switch (key) {
-                    case "--instances" -> o.instances = list(v).stream().map(BenchOptions::wsUri).toList();
+                    case "--instances" ->
+                        o.instances = list(v).stream().map(BenchOptions::wsUri).toList();
                     case "--users" -> o.users = Integer.parseInt(v);
                     case "--tabs" -> o.tabs = Integer.parseInt(v);
                     case "--connections" -> o.connections = Integer.parseInt(v);
@@ -185,7 +186,8 @@ final class BenchOptions {
                     case "--settle" -> o.settle = Double.parseDouble(v);
                     case "--drain" -> o.drain = Double.parseDouble(v);
                     case "--connect-timeout" -> o.connectTimeout = Double.parseDouble(v);
-                    case "--server-pid" -> o.serverPids = list(v).stream().map(Long::parseLong).toList();
+                    case "--server-pid" ->
+                        o.serverPids = list(v).stream().map(Long::parseLong).toList();
                     case "--metrics-header" -> o.metricsHeaders.add(header(v));
                     case "--json-out" -> o.jsonOut = v;
                     case "--seed" -> o.seed = Long.parseLong(v);
@@ -235,7 +237,8 @@ final class BenchOptions {
         }
         if (rest.isEmpty()) {
             rest = instances.stream()
-                    .map(u -> URI.create((u.getScheme().equals("wss") ? "https" : "http") + "://" + u.getRawAuthority()))
+                    .map(u ->
+                            URI.create((u.getScheme().equals("wss") ? "https" : "http") + "://" + u.getRawAuthority()))
                     .toList();
         }
         if (v2 && !unicast) {
@@ -244,9 +247,16 @@ final class BenchOptions {
         if (!publishVia.equals("redis") && !publishVia.equals("rest")) {
             throw new UsageException("--publish-via must be redis or rest");
         }
-        if (users < 1 || tabs < 1 || connectRate <= 0 || maxInflight < 1 || publishers < 1 || rate <= 0
-                || duration <= 0 || payloadSize < 64) {
-            throw new UsageException("users, tabs, rates, publishers and duration must be positive; --payload-size >= 64");
+        if (users < 1
+                || tabs < 1
+                || connectRate <= 0
+                || maxInflight < 1
+                || publishers < 1
+                || rate <= 0
+                || duration <= 0
+                || payloadSize < 64) {
+            throw new UsageException(
+                    "users, tabs, rates, publishers and duration must be positive; --payload-size >= 64");
         }
     }
 
@@ -282,8 +292,15 @@ final class BenchOptions {
     /** A bound on the whole run, for the watchdog. */
     double maxRunSeconds() {
         if (scenario.equals("storm")) {
-            return steadyUsers / connectRate + connectTimeout + 30 + settle
-                    + quiet + waves * (waveTimeout + 1 + hold + 30 + pause) + drain + 60 + 120;
+            return steadyUsers / connectRate
+                    + connectTimeout
+                    + 30
+                    + settle
+                    + quiet
+                    + waves * (waveTimeout + 1 + hold + 30 + pause)
+                    + drain
+                    + 60
+                    + 120;
         }
         return totalConnections() / connectRate + connectTimeout + 30 + settle + warmup + duration + drain + 120;
     }
@@ -296,12 +313,20 @@ final class BenchOptions {
 
     private static URI wsUri(String s) {
         URI u = URI.create(s);
-        String path = u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/") ? "/ws" : u.getRawPath();
-        return URI.create(u.getScheme() + "://" + u.getRawAuthority() + path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+        String path = u.getRawPath() == null
+                        || u.getRawPath().isEmpty()
+                        || u.getRawPath().equals("/")
+                ? "/ws"
+                : u.getRawPath();
+        return URI.create(u.getScheme() + "://" + u.getRawAuthority() + path
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
     }
 
     private static List<String> list(String v) {
-        return new ArrayList<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+        return new ArrayList<>(Arrays.stream(v.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList());
     }
 
     private static String header(String v) {

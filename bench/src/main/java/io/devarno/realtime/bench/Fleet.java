@@ -45,6 +45,7 @@ final class Fleet {
         long lastOffset = -1;
         /** Protocol v2: envelopes without an offset, or with one not above the tab's previous one. */
         long offsetErrors;
+
         final BitSet seen = new BitSet();
 
         Conn(int user, int tab, int instance) {
@@ -77,7 +78,9 @@ final class Fleet {
     /** Server pings received (the client answers them itself). */
     final AtomicLong pings = new AtomicLong();
     /** Worst latency (us) per second of send time, from latencyFromNanos: shows whether the tail is periodic. */
-    final java.util.concurrent.atomic.AtomicLongArray worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(3600);
+    final java.util.concurrent.atomic.AtomicLongArray worstPerSecond =
+            new java.util.concurrent.atomic.AtomicLongArray(3600);
+
     volatile long latencyFromNanos = Long.MAX_VALUE;
     private volatile boolean closing;
     long connectNanos;
@@ -98,8 +101,8 @@ final class Fleet {
             conns[k] = new Conn(user, tab, (user * options.tabs + tab) % instances);
         }
         openTabs = new AtomicIntegerArray(options.users);
-        List<String> sources = options.sourceAddresses.isEmpty() ? java.util.Collections.singletonList(null)
-                : options.sourceAddresses;
+        List<String> sources =
+                options.sourceAddresses.isEmpty() ? java.util.Collections.singletonList(null) : options.sourceAddresses;
         for (String source : sources) {
             WebSocketClientOptions o = new WebSocketClientOptions()
                     .setMaxConnections(Integer.MAX_VALUE)
@@ -130,8 +133,9 @@ final class Fleet {
                 TimeUnit.NANOSECONDS.sleep(Math.min(due - now, 1_000_000));
             }
             if (now > nextReport) {
-                System.out.printf("  connecting: %d attempted, %d open, %d failed (%.0f conn/s)%n", k, connected.get(),
-                        failed.get(), connected.get() / ((now - start) / 1e9));
+                System.out.printf(
+                        "  connecting: %d attempted, %d open, %d failed (%.0f conn/s)%n",
+                        k, connected.get(), failed.get(), connected.get() / ((now - start) / 1e9));
                 nextReport = now + 5_000_000_000L;
             }
             if (!inflight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -142,8 +146,8 @@ final class Fleet {
             connect(conns[k], clients.get(k % clients.size()), inflight);
         }
         // wait for the handshakes still in flight
-        inflight.tryAcquire(options.maxInflight, Math.max(0, deadline - System.nanoTime()) + 1_000_000_000L,
-                TimeUnit.NANOSECONDS);
+        inflight.tryAcquire(
+                options.maxInflight, Math.max(0, deadline - System.nanoTime()) + 1_000_000_000L, TimeUnit.NANOSECONDS);
         connectNanos = System.nanoTime() - start;
     }
 
@@ -163,7 +167,9 @@ final class Fleet {
         }
         client.connect(o).onComplete(ar -> {
             if (ar.failed()) {
-                failureReasons.computeIfAbsent(reason(ar.cause()), r -> new AtomicLong()).incrementAndGet();
+                failureReasons
+                        .computeIfAbsent(reason(ar.cause()), r -> new AtomicLong())
+                        .incrementAndGet();
                 failed.incrementAndGet();
                 inflight.release();
                 return;
@@ -188,8 +194,7 @@ final class Fleet {
                     pings.incrementAndGet();
                 }
             });
-            ws.exceptionHandler(t -> {
-            });
+            ws.exceptionHandler(t -> {});
             ws.closeHandler(v -> {
                 c.open = false;
                 Short code = ws.closeStatusCode();
@@ -198,11 +203,18 @@ final class Fleet {
                 connected.decrementAndGet();
                 if (!closing) {
                     if (unexpectedCloses.incrementAndGet() <= 5) {
-                        System.out.printf("  unexpected close: user %s tab %d on %s, code %d '%s', %d frames received%n",
-                                identities.user(c.user), c.tab, options.instances.get(c.instance).getRawAuthority(),
-                                c.closeCode, ws.closeReason(), c.received);
+                        System.out.printf(
+                                "  unexpected close: user %s tab %d on %s, code %d '%s', %d frames received%n",
+                                identities.user(c.user),
+                                c.tab,
+                                options.instances.get(c.instance).getRawAuthority(),
+                                c.closeCode,
+                                ws.closeReason(),
+                                c.received);
                     }
-                    closeReasons.computeIfAbsent(String.valueOf(c.closeCode), r -> new AtomicLong()).incrementAndGet();
+                    closeReasons
+                            .computeIfAbsent(String.valueOf(c.closeCode), r -> new AtomicLong())
+                            .incrementAndGet();
                 }
             });
             inflight.release();
@@ -226,7 +238,8 @@ final class Fleet {
         if (msg.toLowerCase().contains("timed out") || msg.toLowerCase().contains("timeout")) {
             return "timeout";
         }
-        return t.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + (msg.length() > 80 ? msg.substring(0, 80) : msg));
+        return t.getClass().getSimpleName()
+                + (msg.isEmpty() ? "" : ": " + (msg.length() > 80 ? msg.substring(0, 80) : msg));
     }
 
     /**

@@ -37,8 +37,9 @@ final class Identities {
             }
             userIds.addAll(fileTokens.keySet());
             if (userIds.size() < options.users) {
-                System.out.printf("token file holds %d users; using %d users instead of %d%n", userIds.size(), userIds.size(),
-                        options.users);
+                System.out.printf(
+                        "token file holds %d users; using %d users instead of %d%n",
+                        userIds.size(), userIds.size(), options.users);
                 options.users = userIds.size();
             }
         }
@@ -66,7 +67,9 @@ final class Identities {
         }
         for (String header : options.headers) {
             int colon = header.indexOf(':');
-            h.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim().replace("{user}", user));
+            h.put(
+                    header.substring(0, colon).trim(),
+                    header.substring(colon + 1).trim().replace("{user}", user));
         }
         return h;
     }

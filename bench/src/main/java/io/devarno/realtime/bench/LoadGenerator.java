@@ -62,22 +62,25 @@ public final class LoadGenerator {
     /** Hard bound on the whole run, whatever happens: connect phase + settle + publishing + drain + 2 minutes. */
     private static void startWatchdog(BenchOptions o) {
         double seconds = o.maxRunSeconds();
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep((long) (seconds * 1000));
-                System.err.printf("watchdog: run exceeded %.0f s, exiting%n", seconds);
-                Runtime.getRuntime().halt(3);
-            } catch (InterruptedException e) {
-                // ends with the JVM
-            }
-        }, "bench-watchdog");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep((long) (seconds * 1000));
+                        System.err.printf("watchdog: run exceeded %.0f s, exiting%n", seconds);
+                        Runtime.getRuntime().halt(3);
+                    } catch (InterruptedException e) {
+                        // ends with the JVM
+                    }
+                },
+                "bench-watchdog");
         t.setDaemon(true);
         t.start();
     }
 
     private int run() throws Exception {
-        System.out.printf("realtime-service load generator: %s, %d users x %d tabs = %d connections over %s%n", o.scenario,
-                o.users, o.tabs, o.totalConnections(), o.instances);
+        System.out.printf(
+                "realtime-service load generator: %s, %d users x %d tabs = %d connections over %s%n",
+                o.scenario, o.users, o.tabs, o.totalConnections(), o.instances);
         json.put("scenario", o.scenario);
         json.put("time", Instant.now().toString());
         json.put("instances", o.instances.size());
@@ -86,9 +89,12 @@ public final class LoadGenerator {
         json.put("connections_target", o.totalConnections());
         json.put("cpus", Runtime.getRuntime().availableProcessors());
 
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops).setPreferNativeTransport(true)
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(o.eventLoops)
+                .setPreferNativeTransport(true)
                 .setBlockedThreadCheckInterval(TimeUnit.MINUTES.toMillis(10)));
-        System.out.printf("client: %d event loops, native transport %s%n", o.eventLoops, vertx.isNativeTransportEnabled());
+        System.out.printf(
+                "client: %d event loops, native transport %s%n", o.eventLoops, vertx.isNativeTransportEnabled());
         if (o.scenario.equals("storm")) {
             try {
                 int code = new Storm(o, vertx, json).run();
@@ -107,8 +113,9 @@ public final class LoadGenerator {
             long rssBaseline = o.serverPids.isEmpty() ? -1 : ProcSampler.sumRss(o.serverPids);
             long cpuBeforeConnect = ProcSampler.sumCpuTicks(o.serverPids);
 
-            System.out.printf("connecting %d at %.0f/s (max %d in flight)...%n", o.totalConnections(), o.connectRate,
-                    o.maxInflight);
+            System.out.printf(
+                    "connecting %d at %.0f/s (max %d in flight)...%n",
+                    o.totalConnections(), o.connectRate, o.maxInflight);
             fleet.connectAll();
             long open = fleet.connected.get();
             double connectSeconds = fleet.connectNanos / 1e9;
@@ -123,11 +130,18 @@ public final class LoadGenerator {
             double steadyRate = open > 1 && steady > 0 ? (open - 1) / steady : -1;
             json.put("connect_rate_first_to_last_per_s", round(steadyRate, 0));
             if (cpuBeforeConnect >= 0 && open > 0) {
-                json.put("server_cpu_us_per_connect", round(ticksToMicros(cpuAfterConnect - cpuBeforeConnect) / open, 1));
+                json.put(
+                        "server_cpu_us_per_connect",
+                        round(ticksToMicros(cpuAfterConnect - cpuBeforeConnect) / open, 1));
             }
-            System.out.printf("connected %d of %d in %.1f s (%.0f conn/s; %s conn/s from first to last open), %d failed %s%n",
-                    open, o.totalConnections(), connectSeconds, open / connectSeconds,
-                    steadyRate < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", steadyRate), fleet.failed.get(),
+            System.out.printf(
+                    "connected %d of %d in %.1f s (%.0f conn/s; %s conn/s from first to last open), %d failed %s%n",
+                    open,
+                    o.totalConnections(),
+                    connectSeconds,
+                    open / connectSeconds,
+                    steadyRate < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", steadyRate),
+                    fleet.failed.get(),
                     counts(fleet.failureReasons));
             if (open == 0) {
                 System.out.println("could not connect at all");
@@ -138,7 +152,9 @@ public final class LoadGenerator {
             json.put("connections_open_after_settle", fleet.openCount());
             json.put("connections_per_instance", fleet.perInstanceOpen());
             if (o.metrics) {
-                json.put("server_realtime_connections", nan(ProcSampler.metricSum(http, "realtime_connections", o.metricsHeaders)));
+                json.put(
+                        "server_realtime_connections",
+                        nan(ProcSampler.metricSum(http, "realtime_connections", o.metricsHeaders)));
             }
             switch (o.scenario) {
                 case "idle" -> idle(fleet, rssBaseline);
@@ -175,8 +191,9 @@ public final class LoadGenerator {
         long openEnd = fleet.openCount();
         json.put("connections_open_at_end", openEnd);
         json.put("hold_seconds", o.duration);
-        System.out.printf("open at end of hold: %d (unexpected closes %d %s)%n", openEnd, fleet.unexpectedCloses.get(),
-                counts(fleet.closeReasons));
+        System.out.printf(
+                "open at end of hold: %d (unexpected closes %d %s)%n",
+                openEnd, fleet.unexpectedCloses.get(), counts(fleet.closeReasons));
         if (rssBaseline > 0 && (rssEnd < 0 || cpu0 < 0 || cpu1 < 0)) {
             json.put("server_process_gone", true);
             System.out.println("server RSS and CPU: unavailable (a server process ended during the hold)");
@@ -191,9 +208,11 @@ public final class LoadGenerator {
             json.put("server_rss_per_conn_kb_end", round(perConnEnd / 1024, 2));
             double cpuPct = ticksToMicros(cpu1 - cpu0) / 1e6 / o.duration * 100;
             json.put("server_cpu_pct_idle", round(cpuPct, 2));
-            System.out.printf("server RSS: baseline %.1f MB, settled %.1f MB, end %.1f MB, max %.1f MB%n",
+            System.out.printf(
+                    "server RSS: baseline %.1f MB, settled %.1f MB, end %.1f MB, max %.1f MB%n",
                     rssBaseline / 1048576.0, rssSettled / 1048576.0, rssEnd / 1048576.0, rssMax / 1048576.0);
-            System.out.printf("server RSS per connection above baseline: %.2f KB (settled), %.2f KB (end of hold)%n",
+            System.out.printf(
+                    "server RSS per connection above baseline: %.2f KB (settled), %.2f KB (end of hold)%n",
                     perConnSettled / 1024, perConnEnd / 1024);
             System.out.printf("server CPU while idle: %.2f%% of one core%n", cpuPct);
             for (long pid : o.serverPids) {
@@ -210,8 +229,10 @@ public final class LoadGenerator {
         Map<String, String> restHeaders = identities.restHeaders();
         for (int l = 0; l < o.publishers; l++) {
             try {
-                lanes.add(o.publishVia.equals("redis") ? new PublishLane.Redis(o.redis, o.channelPrefix, l)
-                        : new PublishLane.Rest(vertx, o.rest.get(l % o.rest.size()), restHeaders));
+                lanes.add(
+                        o.publishVia.equals("redis")
+                                ? new PublishLane.Redis(o.redis, o.channelPrefix, l)
+                                : new PublishLane.Rest(vertx, o.rest.get(l % o.rest.size()), restHeaders));
             } catch (IOException e) {
                 throw new IOException("cannot open publishing connection to " + o.redis + ": " + e.getMessage(), e);
             }
@@ -228,12 +249,14 @@ public final class LoadGenerator {
         for (int l = 0; l < lanes.size(); l++) {
             int lane = l;
             PublishLane pl = lanes.get(l);
-            Thread t = new Thread(() -> pace(pl, lane, broadcast, seqs, broadcastSeq, payloads, identities, t0, measureEnd,
-                    maxLag), "bench-pacer-" + l);
+            Thread t = new Thread(
+                    () -> pace(pl, lane, broadcast, seqs, broadcastSeq, payloads, identities, t0, measureEnd, maxLag),
+                    "bench-pacer-" + l);
             t.setDaemon(true);
             pacers.add(t);
         }
-        System.out.printf("publishing via %s: %.0f msgs/s over %d lane(s), %.0f s warm-up + %.0f s measured, payload %d B%n",
+        System.out.printf(
+                "publishing via %s: %.0f msgs/s over %d lane(s), %.0f s warm-up + %.0f s measured, payload %d B%n",
                 o.publishVia, o.rate, lanes.size(), o.warmup, o.duration, o.payloadSize);
         pacers.forEach(Thread::start);
 
@@ -244,8 +267,11 @@ public final class LoadGenerator {
             sleepUntil(Math.min(measureEnd, nextReport));
             if (System.nanoTime() >= nextReport) {
                 long d = fleet.delivered.get() - start.delivered();
-                System.out.printf("  %.0f s: %d delivered (%.0f/s), latency p99 so far %.2f ms%n",
-                        (System.nanoTime() - measureStart) / 1e9, d, d / ((System.nanoTime() - measureStart) / 1e9),
+                System.out.printf(
+                        "  %.0f s: %d delivered (%.0f/s), latency p99 so far %.2f ms%n",
+                        (System.nanoTime() - measureStart) / 1e9,
+                        d,
+                        d / ((System.nanoTime() - measureStart) / 1e9),
                         fleet.latency.percentile(99) / 1000.0);
                 nextReport += 10_000_000_000L;
             }
@@ -257,8 +283,9 @@ public final class LoadGenerator {
         // drain: until every expected delivery arrived, or --drain seconds
         long expectedTotal = expected(fleet, seqs, broadcastSeq[0], broadcast);
         long drainEnd = System.nanoTime() + (long) (o.drain * 1e9);
-        while (System.nanoTime() < drainEnd && (fleet.delivered.get() < expectedTotal
-                || lanes.stream().anyMatch(x -> x.acked.get() < x.sent.get()))) {
+        while (System.nanoTime() < drainEnd
+                && (fleet.delivered.get() < expectedTotal
+                        || lanes.stream().anyMatch(x -> x.acked.get() < x.sent.get()))) {
             Thread.sleep(50);
         }
         Thread.sleep(200);
@@ -269,8 +296,8 @@ public final class LoadGenerator {
         long pubErrors = lanes.stream().mapToLong(x -> x.errors.get()).sum();
         long noReceiver = lanes.stream().mapToLong(x -> x.noReceiver.get()).sum();
         Map<String, AtomicLong> errorReasons = new LinkedHashMap<>();
-        lanes.forEach(x -> x.errorReasons.forEach((k, v) -> errorReasons.computeIfAbsent(k, z -> new AtomicLong())
-                .addAndGet(v.get())));
+        lanes.forEach(x -> x.errorReasons.forEach(
+                (k, v) -> errorReasons.computeIfAbsent(k, z -> new AtomicLong()).addAndGet(v.get())));
         for (PublishLane lane : lanes) {
             lane.close();
         }
@@ -338,8 +365,11 @@ public final class LoadGenerator {
         if (start.serverCpu() >= 0 && end.serverCpu() >= 0) {
             double cpuMicros = ticksToMicros(serverCpuTicks);
             json.put("server_cpu_pct", round(cpuMicros / 1e6 / window * 100, 1));
-            json.put("server_cpu_kernel_share", serverCpuTicks == 0 ? null
-                    : round((end.serverSys() - start.serverSys()) / (double) serverCpuTicks, 2));
+            json.put(
+                    "server_cpu_kernel_share",
+                    serverCpuTicks == 0
+                            ? null
+                            : round((end.serverSys() - start.serverSys()) / (double) serverCpuTicks, 2));
             json.put("server_cpu_us_per_delivery", deliveredWindow == 0 ? null : round(cpuMicros / deliveredWindow, 2));
             json.put("server_cpu_us_per_published_msg", sentWindow == 0 ? null : round(cpuMicros / sentWindow, 2));
         }
@@ -349,26 +379,45 @@ public final class LoadGenerator {
         }
 
         System.out.println();
-        System.out.printf("offered %.0f msgs/s, published %d (%.1f/s in window), acked %d, errors %d %s%s%n", o.rate,
-                published, sentWindow / window, acked, pubErrors, counts(errorReasons),
+        System.out.printf(
+                "offered %.0f msgs/s, published %d (%.1f/s in window), acked %d, errors %d %s%s%n",
+                o.rate,
+                published,
+                sentWindow / window,
+                acked,
+                pubErrors,
+                counts(errorReasons),
                 o.publishVia.equals("redis") ? ", no subscriber " + noReceiver : "");
-        System.out.printf("deliveries: expected %d, unique %d, missing %d, duplicates %d, reordered %d, corrupt %d, "
-                + "lost on closed connections %d%n", expected, unique, missing, duplicates, reordered, corrupt, lostOnClosed);
+        System.out.printf(
+                "deliveries: expected %d, unique %d, missing %d, duplicates %d, reordered %d, corrupt %d, "
+                        + "lost on closed connections %d%n",
+                expected, unique, missing, duplicates, reordered, corrupt, lostOnClosed);
         if (o.v2) {
-            System.out.printf("protocol v2: %d envelopes without an offset above the tab's previous one%n", offsetErrors);
+            System.out.printf(
+                    "protocol v2: %d envelopes without an offset above the tab's previous one%n", offsetErrors);
         }
-        System.out.printf("delivered/s in the %.0f s window: %.0f (server metric %s)%n", window, deliveredWindow / window,
-                json.getOrDefault("server_metric_delivered_in_window", "n/a"));
-        System.out.printf("latency (ms, %d samples): p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f%n", h.count(),
-                h.percentile(50) / 1000.0, h.percentile(99) / 1000.0, h.percentile(99.9) / 1000.0, h.max() / 1000.0,
+        System.out.printf(
+                "delivered/s in the %.0f s window: %.0f (server metric %s)%n",
+                window, deliveredWindow / window, json.getOrDefault("server_metric_delivered_in_window", "n/a"));
+        System.out.printf(
+                "latency (ms, %d samples): p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f%n",
+                h.count(),
+                h.percentile(50) / 1000.0,
+                h.percentile(99) / 1000.0,
+                h.percentile(99.9) / 1000.0,
+                h.max() / 1000.0,
                 h.mean() / 1000.0);
         if (json.containsKey("server_cpu_us_per_delivery")) {
-            System.out.printf("server CPU: %s%% of one core (kernel share %s), %s us per delivery, %s us per published message%n",
-                    json.get("server_cpu_pct"), json.get("server_cpu_kernel_share"), json.get("server_cpu_us_per_delivery"),
+            System.out.printf(
+                    "server CPU: %s%% of one core (kernel share %s), %s us per delivery, %s us per published message%n",
+                    json.get("server_cpu_pct"),
+                    json.get("server_cpu_kernel_share"),
+                    json.get("server_cpu_us_per_delivery"),
                     json.get("server_cpu_us_per_published_msg"));
         }
-        System.out.printf("generator CPU: %s%% of one core; publisher max lag %.2f ms%n", json.get("generator_cpu_pct"),
-                maxLag.get() / 1e6);
+        System.out.printf(
+                "generator CPU: %s%% of one core; publisher max lag %.2f ms%n",
+                json.get("generator_cpu_pct"), maxLag.get() / 1e6);
         int seconds = (int) Math.min(3600, Math.ceil(o.duration));
         StringBuilder worst = new StringBuilder();
         int over10 = 0;
@@ -384,8 +433,17 @@ public final class LoadGenerator {
     }
 
     /** Paces one lane: message i is due at t0 + i / laneRate; due messages are written and flushed every ~1 ms. */
-    private void pace(PublishLane lane, int index, boolean broadcast, long[] seqs, long[] broadcastSeq, Payloads payloads,
-            Identities identities, long t0, long end, AtomicLong maxLag) {
+    private void pace(
+            PublishLane lane,
+            int index,
+            boolean broadcast,
+            long[] seqs,
+            long[] broadcastSeq,
+            Payloads payloads,
+            Identities identities,
+            long t0,
+            long end,
+            AtomicLong maxLag) {
         SplittableRandom random = new SplittableRandom(o.seed + index);
         int laneUsers = (o.users - index + o.publishers - 1) / o.publishers;
         double perLane = o.rate / o.publishers;
@@ -428,13 +486,19 @@ public final class LoadGenerator {
     }
 
     /** The counters read at each end of the measured window. */
-    private record WindowEnd(long delivered, long sent, long serverCpu, long serverSys, long selfCpu, double deliveredMetric) {
-    }
+    private record WindowEnd(
+            long delivered, long sent, long serverCpu, long serverSys, long selfCpu, double deliveredMetric) {}
 
     private WindowEnd windowEnd(Fleet fleet, List<PublishLane> lanes, List<URI> http) {
-        return new WindowEnd(fleet.delivered.get(), lanes.stream().mapToLong(x -> x.sent.get()).sum(),
-                ProcSampler.sumCpuTicks(o.serverPids), ProcSampler.sumSysTicks(o.serverPids), ProcSampler.selfCpuTicks(),
-                o.metrics ? ProcSampler.metricSum(http, "realtime_messages_delivered_total", o.metricsHeaders) : Double.NaN);
+        return new WindowEnd(
+                fleet.delivered.get(),
+                lanes.stream().mapToLong(x -> x.sent.get()).sum(),
+                ProcSampler.sumCpuTicks(o.serverPids),
+                ProcSampler.sumSysTicks(o.serverPids),
+                ProcSampler.selfCpuTicks(),
+                o.metrics
+                        ? ProcSampler.metricSum(http, "realtime_messages_delivered_total", o.metricsHeaders)
+                        : Double.NaN);
     }
 
     private long expected(Fleet fleet, long[] seqs, long broadcastSeq, boolean broadcast) {
@@ -519,7 +583,9 @@ public final class LoadGenerator {
             return sb.append(']').toString();
         }
         if (v instanceof Double d) {
-            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : String.format(Locale.ROOT, "%s", d);
+            return d == Math.rint(d) && Math.abs(d) < 1e15
+                    ? Long.toString(d.longValue())
+                    : String.format(Locale.ROOT, "%s", d);
         }
         if (v instanceof Number || v instanceof Boolean) {
             return v.toString();

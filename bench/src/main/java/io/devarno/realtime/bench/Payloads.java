@@ -15,7 +15,12 @@ final class Payloads {
 
     String build(long seq, long sentNanos) {
         StringBuilder sb = new StringBuilder(size);
-        sb.append(PREFIX).append(seq).append(',').append(TIME_FIELD).append(sentNanos).append(",\"p\":\"");
+        sb.append(PREFIX)
+                .append(seq)
+                .append(',')
+                .append(TIME_FIELD)
+                .append(sentNanos)
+                .append(",\"p\":\"");
         int pad = size - sb.length() - 2;
         if (pad > 0) {
             sb.append(padding, 0, pad);

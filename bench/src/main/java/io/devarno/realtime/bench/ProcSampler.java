@@ -13,11 +13,11 @@ import java.util.List;
 /** Server-side figures: RSS and CPU time from /proc/PID (same host), and counters from /q/metrics. */
 final class ProcSampler {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final long CLK_TCK = clockTicks();
 
-    private ProcSampler() {
-    }
+    private ProcSampler() {}
 
     /** VmRSS in bytes, or -1 when the process cannot be read. */
     static long rssBytes(long pid) {
@@ -55,7 +55,8 @@ final class ProcSampler {
         for (long pid : pids) {
             try {
                 String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                total += Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
+                total +=
+                        Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
             } catch (IOException | RuntimeException e) {
                 return -1;
             }
@@ -107,10 +108,12 @@ final class ProcSampler {
         double total = 0;
         for (URI base : httpBases) {
             try {
-                HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve("/q/metrics")).timeout(Duration.ofSeconds(5));
+                HttpRequest.Builder req =
+                        HttpRequest.newBuilder(base.resolve("/q/metrics")).timeout(Duration.ofSeconds(5));
                 for (String h : headers) {
                     int colon = h.indexOf(':');
-                    req.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+                    req.header(
+                            h.substring(0, colon).trim(), h.substring(colon + 1).trim());
                 }
                 HttpResponse<String> resp = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
                 if (resp.statusCode() != 200) {
@@ -129,7 +132,9 @@ final class ProcSampler {
 
     private static long clockTicks() {
         try {
-            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("getconf", "CLK_TCK")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
             return Long.parseLong(out);

@@ -29,6 +29,7 @@ abstract class PublishLane implements AutoCloseable {
     final AtomicLong errors = new AtomicLong();
     /** Redis PUBLISH answered 0 (no pod subscribed): the message reached nobody. */
     final AtomicLong noReceiver = new AtomicLong();
+
     final Map<String, AtomicLong> errorReasons = new ConcurrentHashMap<>();
 
     /** {@code user} null: broadcast. */
@@ -164,28 +165,36 @@ abstract class PublishLane implements AutoCloseable {
 
         @Override
         void publish(String user, String payload) {
-            String path = user == null ? "/api/v1/realtime/broadcast"
+            String path = user == null
+                    ? "/api/v1/realtime/broadcast"
                     : "/api/v1/realtime/users/" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "/messages";
-            RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost(base.getHost())
-                    .setPort(base.getPort() > 0 ? base.getPort() : (base.getScheme().equals("https") ? 443 : 80))
-                    .setURI(path).setTimeout(30_000);
+            RequestOptions o = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setHost(base.getHost())
+                    .setPort(
+                            base.getPort() > 0
+                                    ? base.getPort()
+                                    : (base.getScheme().equals("https") ? 443 : 80))
+                    .setURI(path)
+                    .setTimeout(30_000);
             headers.forEach(o::addHeader);
             o.addHeader("Content-Type", "text/plain");
             sent.incrementAndGet();
-            client.request(o).compose(req -> req.send(Buffer.buffer(payload)))
-                    .compose(resp -> resp.body().map(body -> resp.statusCode())).onComplete(ar -> {
-                if (ar.failed()) {
-                    error(ar.cause().getClass().getSimpleName());
-                } else if (ar.result() != 202) {
-                    error("http_" + ar.result());
-                }
-                acked.incrementAndGet();
-            });
+            client.request(o)
+                    .compose(req -> req.send(Buffer.buffer(payload)))
+                    .compose(resp -> resp.body().map(body -> resp.statusCode()))
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            error(ar.cause().getClass().getSimpleName());
+                        } else if (ar.result() != 202) {
+                            error("http_" + ar.result());
+                        }
+                        acked.incrementAndGet();
+                    });
         }
 
         @Override
-        void flush() {
-        }
+        void flush() {}
 
         @Override
         public void close() {

@@ -38,14 +38,16 @@ final class Storm {
         BenchOptions steadyOptions = o.forUsers(o.steadyUsers, o.userPrefix + "steady-");
         Identities steadyIds = new Identities(steadyOptions);
         // The steady tabs get an event loop of their own: a storm's handshakes must not delay what they measure.
-        Vertx steadyVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+        Vertx steadyVertx =
+                Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
         Fleet steady = new Fleet(steadyOptions, steadyIds, steadyVertx);
         BenchOptions stormOptions = o.forUsers(o.users, o.userPrefix + "storm-");
         StormClients storm = new StormClients(stormOptions, new Identities(stormOptions), vertx);
         json.put("steady_tabs", o.steadyUsers);
         json.put("storm_clients", o.users);
         json.put("waves", o.waves);
-        System.out.printf("storm: %d steady tabs, then %d clients x %d waves (spread %.1f s, max %d handshakes in flight)%n",
+        System.out.printf(
+                "storm: %d steady tabs, then %d clients x %d waves (spread %.1f s, max %d handshakes in flight)%n",
                 o.steadyUsers, o.users, o.waves, o.spread, o.maxInflight);
 
         List<PublishLane> lanes = new ArrayList<>();
@@ -55,8 +57,9 @@ final class Storm {
             steady.connectAll();
             json.put("steady_connected", steady.connected.get());
             if (steady.connected.get() < o.steadyUsers) {
-                System.out.printf("%d of %d steady tabs connected %s%n", steady.connected.get(), o.steadyUsers,
-                        steady.failureReasons);
+                System.out.printf(
+                        "%d of %d steady tabs connected %s%n",
+                        steady.connected.get(), o.steadyUsers, steady.failureReasons);
             }
             if (steady.connected.get() == 0) {
                 return 2;
@@ -75,10 +78,11 @@ final class Storm {
             long quietStart = System.nanoTime();
             long cpuQuietStart = ProcSampler.sumCpuTicks(o.serverPids);
             Thread.sleep((long) (o.quiet * 1000));
-            double quietTicksPerNano = (ProcSampler.sumCpuTicks(o.serverPids) - cpuQuietStart)
-                    / (double) (System.nanoTime() - quietStart);
+            double quietTicksPerNano =
+                    (ProcSampler.sumCpuTicks(o.serverPids) - cpuQuietStart) / (double) (System.nanoTime() - quietStart);
             json.put("server_cpu_quiet_pct", round(quietTicksPerNano * 1e9 / ProcSampler.CLK_TCK * 100, 1));
-            System.out.printf("server CPU with the steady tabs only: %s%% of one core%n", json.get("server_cpu_quiet_pct"));
+            System.out.printf(
+                    "server CPU with the steady tabs only: %s%% of one core%n", json.get("server_cpu_quiet_pct"));
             List<Map<String, Object>> waves = new ArrayList<>();
             for (int w = 1; w <= o.waves; w++) {
                 waves.add(wave(w, steady, storm, http, quietTicksPerNano));
@@ -111,10 +115,19 @@ final class Storm {
             json.put("steady_reordered", reordered);
             json.put("steady_open_at_end", steady.openCount());
             json.put("steady_unexpected_closes", steady.unexpectedCloses.get());
-            json.put("publish_errors", lanes.stream().mapToLong(x -> x.errors.get()).sum());
-            System.out.printf("%nsteady tabs over the whole run: %d of %d open, %d unexpected closes, expected %d deliveries, "
-                    + "missing %d, duplicates %d, reordered %d%n", steady.openCount(), o.steadyUsers,
-                    steady.unexpectedCloses.get(), expected, missing, duplicates, reordered);
+            json.put(
+                    "publish_errors",
+                    lanes.stream().mapToLong(x -> x.errors.get()).sum());
+            System.out.printf(
+                    "%nsteady tabs over the whole run: %d of %d open, %d unexpected closes, expected %d deliveries, "
+                            + "missing %d, duplicates %d, reordered %d%n",
+                    steady.openCount(),
+                    o.steadyUsers,
+                    steady.unexpectedCloses.get(),
+                    expected,
+                    missing,
+                    duplicates,
+                    reordered);
 
             if (!o.presencePrefix.isEmpty()) {
                 ghosts(storm);
@@ -135,7 +148,8 @@ final class Storm {
         }
     }
 
-    private Map<String, Object> wave(int number, Fleet steady, StormClients storm, List<URI> http, double quietTicksPerNano)
+    private Map<String, Object> wave(
+            int number, Fleet steady, StormClients storm, List<URI> http, double quietTicksPerNano)
             throws InterruptedException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("wave", number);
@@ -146,8 +160,9 @@ final class Storm {
         steady.latency = steadyLatency;
         long pings0 = steady.pings.get();
         long closes0 = steady.unexpectedCloses.get();
-        System.out.printf("%nwave %d: %d clients connect%s...%n", number, o.users,
-                o.spread > 0 ? String.format(Locale.ROOT, " over %.1f s", o.spread) : " at once");
+        System.out.printf(
+                "%nwave %d: %d clients connect%s...%n",
+                number, o.users, o.spread > 0 ? String.format(Locale.ROOT, " over %.1f s", o.spread) : " at once");
         StormClients.Wave result = storm.connectAll(o.spread, o.waveTimeout);
         Thread.sleep(1000); // presence writes and subscriptions of the last connects are answered
         long cpuEnd = ProcSampler.sumCpuTicks(o.serverPids);
@@ -172,16 +187,25 @@ final class Storm {
         r.put("steady_pings", pings);
         r.put("steady_unexpected_closes", steadyCloses);
         r.put("steady_open", steady.openCount());
-        System.out.printf("wave %d: %d of %d connected, all in %.2f s, %d attempts, refused %s, failures %s%n", number,
-                result.connected(), o.users, result.allConnectedNanos() / 1e9, result.attempts(), result.refusedByStatus(),
+        System.out.printf(
+                "wave %d: %d of %d connected, all in %.2f s, %d attempts, refused %s, failures %s%n",
+                number,
+                result.connected(),
+                o.users,
+                result.allConnectedNanos() / 1e9,
+                result.attempts(),
+                result.refusedByStatus(),
                 result.failures());
-        System.out.printf("  upgrade latency (ms): %s; time to connected (ms): %s%n", latencyText(result.upgradeLatency()),
-                latencyText(result.timeToConnected()));
+        System.out.printf(
+                "  upgrade latency (ms): %s; time to connected (ms): %s%n",
+                latencyText(result.upgradeLatency()), latencyText(result.timeToConnected()));
         if (r.containsKey("server_cpu_ms_per_connect")) {
-            System.out.printf("  server CPU per connect: %s ms net of the steady load (%s ms gross)%n",
+            System.out.printf(
+                    "  server CPU per connect: %s ms net of the steady load (%s ms gross)%n",
                     r.get("server_cpu_ms_per_connect"), r.get("server_cpu_ms_per_connect_gross"));
         }
-        System.out.printf("  steady tabs meanwhile: delivery (ms) %s; %d pings received; %d unexpected closes; %d open%n",
+        System.out.printf(
+                "  steady tabs meanwhile: delivery (ms) %s; %d pings received; %d unexpected closes; %d open%n",
                 latencyText(steadyLatency), pings, steadyCloses, steady.openCount());
 
         Thread.sleep((long) (o.hold * 1000));
@@ -206,8 +230,9 @@ final class Storm {
             double netMicros = ticksToMicros((cpuCloseEnd - cpuCloseStart) - quietTicksPerNano * closeNanos);
             r.put("server_cpu_ms_per_close", round(netMicros / 1000 / result.connected(), 3));
         }
-        System.out.printf("  all closed in %.2f s (server gauge %s), server CPU per close %s ms%n", closeNanos / 1e9,
-                r.get("server_connections_after_close"), r.get("server_cpu_ms_per_close"));
+        System.out.printf(
+                "  all closed in %.2f s (server gauge %s), server CPU per close %s ms%n",
+                closeNanos / 1e9, r.get("server_connections_after_close"), r.get("server_cpu_ms_per_close"));
         Thread.sleep((long) (o.pause * 1000));
         return r;
     }
@@ -268,8 +293,13 @@ final class Storm {
     }
 
     private static String latencyText(LatencyHistogram h) {
-        return String.format(Locale.ROOT, "p50 %.2f p99 %.2f max %.2f (%d samples)", h.percentile(50) / 1000.0,
-                h.percentile(99) / 1000.0, h.max() / 1000.0, h.count());
+        return String.format(
+                Locale.ROOT,
+                "p50 %.2f p99 %.2f max %.2f (%d samples)",
+                h.percentile(50) / 1000.0,
+                h.percentile(99) / 1000.0,
+                h.max() / 1000.0,
+                h.count());
     }
 
     private static double ticksToMicros(double ticks) {

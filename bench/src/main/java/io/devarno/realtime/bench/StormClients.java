@@ -36,11 +36,14 @@ final class StormClients {
         this.options = options;
         this.identities = identities;
         this.sockets = new WebSocket[options.users];
-        List<String> sources = options.sourceAddresses.isEmpty() ? java.util.Collections.singletonList(null)
-                : options.sourceAddresses;
+        List<String> sources =
+                options.sourceAddresses.isEmpty() ? java.util.Collections.singletonList(null) : options.sourceAddresses;
         for (String source : sources) {
-            WebSocketClientOptions o = new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE)
-                    .setConnectTimeout((int) (options.connectTimeout * 1000)).setTcpNoDelay(true).setReuseAddress(true);
+            WebSocketClientOptions o = new WebSocketClientOptions()
+                    .setMaxConnections(Integer.MAX_VALUE)
+                    .setConnectTimeout((int) (options.connectTimeout * 1000))
+                    .setTcpNoDelay(true)
+                    .setReuseAddress(true);
             if (source != null) {
                 o.setLocalAddress(source);
             }
@@ -56,9 +59,14 @@ final class StormClients {
         return ids;
     }
 
-    record Wave(long connected, long allConnectedNanos, long attempts, Map<String, Long> refusedByStatus,
-            Map<String, Long> failures, LatencyHistogram upgradeLatency, LatencyHistogram timeToConnected) {
-    }
+    record Wave(
+            long connected,
+            long allConnectedNanos,
+            long attempts,
+            Map<String, Long> refusedByStatus,
+            Map<String, Long> failures,
+            LatencyHistogram upgradeLatency,
+            LatencyHistogram timeToConnected) {}
 
     /** One attempt of client {@code index}, due at {@code dueNanos}. */
     private record Attempt(int index, long dueNanos) implements Delayed {
@@ -93,8 +101,9 @@ final class StormClients {
         while (connected.get() < total && System.nanoTime() < deadline) {
             Attempt attempt = due.poll(100, TimeUnit.MILLISECONDS);
             if (System.nanoTime() > nextReport) {
-                System.out.printf("  %.0f s: %d connected, %d attempts, refused %s%n", (System.nanoTime() - start) / 1e9,
-                        connected.get(), attempts.get(), counts(refused));
+                System.out.printf(
+                        "  %.0f s: %d connected, %d attempts, refused %s%n",
+                        (System.nanoTime() - start) / 1e9, connected.get(), attempts.get(), counts(refused));
                 nextReport += 5_000_000_000L;
             }
             if (attempt == null) {
@@ -111,8 +120,7 @@ final class StormClients {
                 long now = System.nanoTime();
                 if (ar.succeeded()) {
                     sockets[k] = ar.result();
-                    ar.result().exceptionHandler(t -> {
-                    });
+                    ar.result().exceptionHandler(t -> {});
                     upgrade.record((now - attemptStart) / 1000);
                     timeToConnected.record((now - start) / 1000);
                     lastOpen.accumulateAndGet(now, Math::max);
@@ -121,24 +129,29 @@ final class StormClients {
                 }
                 double retryAfter = 1;
                 if (ar.cause() instanceof UpgradeRejectedException rejected) {
-                    refused.computeIfAbsent("http_" + rejected.getStatus(), s -> new AtomicLong()).incrementAndGet();
+                    refused.computeIfAbsent("http_" + rejected.getStatus(), s -> new AtomicLong())
+                            .incrementAndGet();
                     retryAfter = retryAfterSeconds(rejected);
                 } else {
-                    failures.computeIfAbsent(Fleet.reason(ar.cause()), s -> new AtomicLong()).incrementAndGet();
+                    failures.computeIfAbsent(Fleet.reason(ar.cause()), s -> new AtomicLong())
+                            .incrementAndGet();
                 }
                 double delay = retryAfter * (1 + ThreadLocalRandom.current().nextDouble());
                 due.add(new Attempt(k, now + (long) (delay * 1e9)));
             });
         }
         // handshakes still in flight when the wave ended
-        inflight.tryAcquire(options.maxInflight, (long) (options.connectTimeout * 1e9) + 1_000_000_000L, TimeUnit.NANOSECONDS);
+        inflight.tryAcquire(
+                options.maxInflight, (long) (options.connectTimeout * 1e9) + 1_000_000_000L, TimeUnit.NANOSECONDS);
         inflight.release(options.maxInflight);
         long all = connected.get() == total ? lastOpen.get() - start : -1;
-        return new Wave(connected.get(), all, attempts.get(), counts(refused), counts(failures), upgrade, timeToConnected);
+        return new Wave(
+                connected.get(), all, attempts.get(), counts(refused), counts(failures), upgrade, timeToConnected);
     }
 
     private static double retryAfterSeconds(UpgradeRejectedException rejected) {
-        String value = rejected.getHeaders() == null ? null : rejected.getHeaders().get("Retry-After");
+        String value =
+                rejected.getHeaders() == null ? null : rejected.getHeaders().get("Retry-After");
         try {
             return value == null ? 1 : Math.max(0.1, Double.parseDouble(value.trim()));
         } catch (NumberFormatException e) {
@@ -148,10 +161,12 @@ final class StormClients {
 
     private WebSocketConnectOptions connectOptions(int k) {
         URI uri = options.instances.get(k % options.instances.size());
-        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(uri.getHost())
+        WebSocketConnectOptions o = new WebSocketConnectOptions()
+                .setHost(uri.getHost())
                 .setPort(uri.getPort() > 0 ? uri.getPort() : 80)
                 .setURI(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
-                .setConnectTimeout((long) (options.connectTimeout * 1000)).setAllowOriginHeader(false);
+                .setConnectTimeout((long) (options.connectTimeout * 1000))
+                .setAllowOriginHeader(false);
         identities.upgradeHeaders(identities.user(k)).forEach(o::addHeader);
         return o;
     }
