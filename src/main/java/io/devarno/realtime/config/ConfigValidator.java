@@ -89,11 +89,10 @@ public class ConfigValidator {
                 config.presence().writesInFlight());
         atLeastOne(
                 problems, "realtime.admission.max-in-flight", config.admission().maxInFlight());
-        positive(
-                problems,
-                "realtime.admission.max-event-loop-lag",
-                config.admission().maxEventLoopLag(),
-                true);
+        if (config.admission().acceptsPerTurn() < 0) {
+            problems.add("realtime.admission.accepts-per-turn must be 0 (no pacing) or more (was "
+                    + config.admission().acceptsPerTurn() + ")");
+        }
         if (config.admission().retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("realtime.admission.retry-after must be at least 1s (was "
                     + config.admission().retryAfter() + ")");

@@ -185,11 +185,13 @@ public interface RealtimeConfig {
         int maxInFlight();
 
         /**
-         * Upgrades are also refused (503 with {@code Retry-After}) while the event loop runs this late: it is busy with
-         * upgrades, and the open connections' deliveries and pongs wait behind them. Probed every 10 ms. 0 turns it off.
+         * New connections an event loop takes per turn, at most: past it, the listening socket stops accepting until
+         * that loop has read what was ready, and the next clients wait in the kernel's accept queue. A storm then
+         * costs each turn a bounded number of handshakes, so the open connections' deliveries and pongs keep their
+         * pace. 0 accepts without pacing.
          */
-        @WithDefault("50ms")
-        Duration maxEventLoopLag();
+        @WithDefault("8")
+        int acceptsPerTurn();
 
         /**
          * The {@code Retry-After} of a refused upgrade: a whole number of seconds, sent as a random value between this

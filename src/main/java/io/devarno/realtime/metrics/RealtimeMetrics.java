@@ -44,6 +44,7 @@ public class RealtimeMetrics {
     private final Counter recoveredComplete;
     private final Counter recoveredPartial;
     private final Counter replayed;
+    private final Counter acceptsPaused;
     /** Counters by reason tag, so per-message paths do no registry lookup after a reason's first use. */
     private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
 
@@ -76,6 +77,10 @@ public class RealtimeMetrics {
                 .forEach(refusal -> reasonCounter(rejectedByReason, REJECTED, refusal.label()));
         this.recoveredComplete = recovered("complete");
         this.recoveredPartial = recovered("partial");
+        this.acceptsPaused = Counter.builder("realtime.accepts.paused")
+                .description("Times the listening socket stopped accepting until an event loop finished its turn"
+                        + " (realtime.admission.accepts-per-turn): a connect storm was paced")
+                .register(registry);
         this.replayed = Counter.builder("realtime.history.replayed")
                 .description("Messages replayed from history to reconnecting v2 connections")
                 .register(registry);
@@ -103,6 +108,10 @@ public class RealtimeMetrics {
                 .description(
                         "Connections just opened whose first presence write Redis has not answered yet (admission control)")
                 .register(registry);
+    }
+
+    public void acceptsPaused() {
+        acceptsPaused.increment();
     }
 
     private Counter published(String target) {

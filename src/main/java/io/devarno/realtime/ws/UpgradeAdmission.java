@@ -26,43 +26,37 @@ import io.vertx.mutiny.core.Vertx;
  * {@code Retry-After}) while {@code realtime.admission.max-in-flight} of them are pending. A storm then costs the pod
  * what it can serve, and the rest comes back later instead of queueing until it times out. A write counts for at most
  * {@code realtime.redis.timeout}: a Redis that stopped answering must not close the door for good (upgrades are
- * accepted, degraded, while Redis is away; docs/operations.md#redis-faults).
+ * accepted, degraded, while Redis is away; docs/operations.md#redis-faults). How fast the event loop takes new
+ * connections at all is the {@code AcceptPacer}'s business.
  */
 @Singleton
 public class UpgradeAdmission {
 
     private static final long SWEEP_MILLIS = 100;
-    private static final long LAG_PROBE_MILLIS = 10;
 
     private final int maxInFlight;
     private final long holdNanos;
     private final long retryAfterSeconds;
-    private final long maxLagNanos;
     private final LongSupplier clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** In the order they were opened, so their deadlines are in order too: the sweep only looks at the head. */
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
 
-    private volatile long lagNanos;
-    private long lastProbeNanos;
     private Vertx vertx;
     private long timer = -1;
-    private long probe = -1;
 
     @Inject
     public UpgradeAdmission(RealtimeConfig config, RealtimeMetrics metrics) {
         this(
                 config.admission().maxInFlight(),
-                config.admission().maxEventLoopLag(),
                 config.redis().timeout(),
                 config.admission().retryAfter(),
                 System::nanoTime);
         metrics.bindUpgradesInFlight(inFlight::get);
     }
 
-    UpgradeAdmission(int maxInFlight, Duration maxLag, Duration hold, Duration retryAfter, LongSupplier clock) {
+    UpgradeAdmission(int maxInFlight, Duration hold, Duration retryAfter, LongSupplier clock) {
         this.maxInFlight = maxInFlight;
-        this.maxLagNanos = maxLag.toNanos();
         this.holdNanos = hold.toNanos();
         this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
         this.clock = clock;
@@ -71,37 +65,18 @@ public class UpgradeAdmission {
     void onStart(@Observes StartupEvent event, Vertx vertx) {
         this.vertx = vertx;
         timer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
-        if (maxLagNanos > 0) {
-            lastProbeNanos = clock.getAsLong();
-            probe = vertx.setPeriodic(LAG_PROBE_MILLIS, id -> probeLag());
-        }
     }
 
     @PreDestroy
     void stop() {
         if (vertx != null) {
             vertx.cancelTimer(timer);
-            vertx.cancelTimer(probe);
         }
     }
 
-    /**
-     * False, and the upgrade is to be refused, while {@code max-in-flight} opened connections wait for Redis, or while
-     * the event loop runs late by {@code max-event-loop-lag}: it is then busy with upgrades, and the open connections'
-     * messages and heartbeats wait behind them.
-     */
+    /** False, and the upgrade is to be refused, while {@code max-in-flight} opened connections wait for Redis. */
     public boolean admits() {
-        return inFlight.get() < maxInFlight && (maxLagNanos == 0 || lagNanos < maxLagNanos);
-    }
-
-    /**
-     * Every 10 ms on an event loop: how late this probe ran is how long the loop was busy before it got here, the
-     * wait of any message or pong that arrived meanwhile.
-     */
-    void probeLag() {
-        long now = clock.getAsLong();
-        lagNanos = Math.max(0, now - lastProbeNanos - LAG_PROBE_MILLIS * 1_000_000);
-        lastProbeNanos = now;
+        return inFlight.get() < maxInFlight;
     }
 
     /** The {@code Retry-After} seconds for one refused upgrade: between the setting and twice it. */

@@ -16,6 +16,7 @@ import io.devarno.realtime.auth.UpgradeRequest;
 import io.devarno.realtime.hub.Hub;
 import io.devarno.realtime.metrics.RealtimeMetrics;
 import io.devarno.realtime.protocol.UpgradeRefusal;
+import io.devarno.realtime.transport.AcceptPacer;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,6 +43,7 @@ public class UpgradeGate {
     private final RealtimeMetrics metrics;
     private final UpgradeAdmission admission;
     private final RefusalLog refusals;
+    private final AcceptPacer pacer;
     private final HandshakeHeaders handshakeHeaders = new HandshakeHeaders();
 
     public UpgradeGate(
@@ -50,8 +52,10 @@ public class UpgradeGate {
             Hub hub,
             RealtimeMetrics metrics,
             UpgradeAdmission admission,
-            RefusalLog refusals) {
+            RefusalLog refusals,
+            AcceptPacer pacer) {
         this.refusals = refusals;
+        this.pacer = pacer;
         this.authenticator = authenticator;
         this.origins = origins;
         this.hub = hub;
@@ -65,6 +69,7 @@ public class UpgradeGate {
 
     void handle(RoutingContext context) {
         var request = context.request();
+        pacer.watch(request);
         request.headers().remove(VERIFIED_USER);
         request.headers().remove(VERIFIED_EXPIRY);
         if (!isSocketPath(context.normalizedPath())) {

@@ -141,7 +141,8 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
-    private static byte[] upgradeRequest(URI uri, Map<String, String> headers) {
+    /** The bytes of a WebSocket upgrade request (trusted-header identity goes in {@code headers}). */
+    public static byte[] upgradeRequest(URI uri, Map<String, String> headers) {
         StringBuilder request =
                 new StringBuilder("GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                         + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
