@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -155,12 +156,17 @@ public class RedisBroker implements Broker, UserSubscriptions {
     }
 
     @Override
-    public void subscribe(String userId) {
+    public CompletionStage<Void> subscribe(String userId) {
         if (sharded != null) {
-            sharded.subscribe(layout.userChannel(userId));
-        } else {
-            send(subscriber, Command.SUBSCRIBE, List.of(layout.userChannel(userId)));
+            return sharded.subscribe(layout.userChannel(userId));
         }
+        RedisConnection connection = subscriber;
+        if (connection == null) {
+            return CompletableFuture.completedFuture(null); // subscribed again on reconnect
+        }
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        send(connection, Command.SUBSCRIBE, List.of(layout.userChannel(userId)), confirmed);
+        return confirmed;
     }
 
     @Override

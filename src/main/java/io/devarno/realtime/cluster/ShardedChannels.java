@@ -79,13 +79,17 @@ final class ShardedChannels {
         }
     }
 
-    synchronized void subscribe(String channel) {
+    /** Completes once the channel's SSUBSCRIBE is confirmed, or at once when it waits for its shard's connection. */
+    synchronized CompletableFuture<Void> subscribe(String channel) {
         ClusterSlots slots = deployment.slots();
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
         if (slots == null || stopped) {
             unplaced.add(channel);
+            confirmed.complete(null); // placed, and subscribed, once the slot map is known
         } else {
-            place(channel, slots);
+            place(channel, slots, confirmed);
         }
+        return confirmed;
     }
 
     synchronized void unsubscribe(String channel) {
@@ -179,18 +183,31 @@ final class ShardedChannels {
     }
 
     private void place(String channel, ClusterSlots slots) {
+        place(channel, slots, null);
+    }
+
+    /** {@code confirmed} (may be null) completes as {@link #subscribe} says. */
+    private void place(String channel, ClusterSlots slots, CompletableFuture<Void> confirmed) {
         String master = slots.masterOf(channel);
         if (master == null) {
             unplaced.add(channel);
+            if (confirmed != null) {
+                confirmed.complete(null);
+            }
             return;
         }
         Shard shard = shards.computeIfAbsent(master, Shard::new);
         shard.channels.add(channel);
         shardOfChannel.put(channel, shard);
         if (shard.connection != null) {
-            shard.confirmations.expect(channel, null);
+            shard.confirmations.expect(channel, confirmed);
             send(shard.connection, Command.SSUBSCRIBE, channel);
-        } else if (!shard.connecting) {
+            return;
+        }
+        if (confirmed != null) {
+            confirmed.complete(null); // subscribed with the others once the shard's connection is up
+        }
+        if (!shard.connecting) {
             connect(shard);
         }
     }

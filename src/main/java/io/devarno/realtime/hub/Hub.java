@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,7 +79,11 @@ public class Hub implements Outbox.Listener {
         return tabs != null && tabs.size() >= maxPerUser ? Registration.USER_FULL : Registration.ACCEPTED;
     }
 
-    public Registration register(Client client) {
+    /**
+     * Registers the tab; {@code subscribing} receives the subscription of the user's channel when this is the user's
+     * first tab on this pod (the upgrade counts as in flight until Redis confirms it).
+     */
+    public Registration register(Client client, Consumer<CompletionStage<Void>> subscribing) {
         if (draining) {
             return Registration.DRAINING;
         }
@@ -90,7 +95,7 @@ public class Hub implements Outbox.Listener {
         Registration[] outcome = {Registration.ACCEPTED};
         clientsByUser.compute(client.userId(), (userId, tabs) -> {
             if (tabs == null) {
-                subscriptions.subscribe(userId);
+                subscribing.accept(subscriptions.subscribe(userId));
                 return List.of(client);
             }
             if (tabs.size() >= maxPerUser) {

@@ -1,6 +1,7 @@
 package io.devarno.realtime.ws;
 
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 
 import org.jboss.logging.Logger;
 
@@ -105,7 +106,8 @@ public class RealtimeSocket {
         if (v2) {
             client.speakV2(new Recovery(maxHeld));
         }
-        Hub.Registration registration = hub.register(client);
+        CompletionStage<?>[] subscribed = {null};
+        Hub.Registration registration = hub.register(client, stage -> subscribed[0] = stage);
         if (registration != Hub.Registration.ACCEPTED) {
             metrics.upgradeRejected(registration.refusal());
             client.close(registration.refusal().afterUpgrade());
@@ -114,7 +116,7 @@ public class RealtimeSocket {
         transports.handOverIdleTimeout(transport);
         connection.userData().put(CLIENT, client);
         metrics.connectionOpened();
-        admission.track(presence.joined(client));
+        admission.track(presence.joined(client), subscribed[0]);
         if (v2) {
             joinStreams(client, connection.handshakeRequest().query());
         }

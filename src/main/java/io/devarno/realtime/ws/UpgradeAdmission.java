@@ -84,9 +84,27 @@ public class UpgradeAdmission {
         return retryAfterSeconds + ThreadLocalRandom.current().nextLong(retryAfterSeconds + 1);
     }
 
+    /**
+     * Counts a connection just opened until Redis has answered its presence write and, for a user's first tab here,
+     * confirmed the subscription of their channel ({@code subscribed}, else null), or for at most {@code redis.timeout}.
+     */
+    public void track(CompletionStage<?> presence, CompletionStage<?> subscribed) {
+        if (isDone(subscribed)) {
+            track(presence);
+        } else if (isDone(presence)) {
+            track(subscribed);
+        } else {
+            track(CompletableFuture.allOf(presence.toCompletableFuture(), subscribed.toCompletableFuture()));
+        }
+    }
+
+    private static boolean isDone(CompletionStage<?> stage) {
+        return stage == null || (stage instanceof CompletableFuture<?> future && future.isDone());
+    }
+
     /** Counts a connection just opened until {@code answered} completes, or for at most {@code redis.timeout}. */
-    public void track(CompletionStage<?> answered) {
-        if (answered instanceof CompletableFuture<?> done && done.isDone()) {
+    void track(CompletionStage<?> answered) {
+        if (isDone(answered)) {
             return;
         }
         Pending entry = new Pending(clock.getAsLong() + holdNanos);

@@ -35,6 +35,27 @@ class UpgradeAdmissionTest {
     }
 
     @Test
+    void aUsersFirstTabCountsUntilBothItsPresenceWriteAndItsSubscriptionAreAnswered() {
+        CompletableFuture<Void> presence = new CompletableFuture<>();
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        admission.track(presence, subscribed);
+        assertEquals(1, admission.inFlight());
+        presence.complete(null);
+        assertEquals(1, admission.inFlight(), "the subscription is not confirmed yet");
+        subscribed.complete(null);
+        assertEquals(0, admission.inFlight());
+
+        CompletableFuture<Void> laterPresence = new CompletableFuture<>();
+        admission.track(laterPresence, new CompletableFuture<Void>());
+        admission.track(CompletableFuture.completedFuture(null), new CompletableFuture<Void>());
+        admission.track(new CompletableFuture<Void>(), null); // a further tab: no subscription of its own
+        assertEquals(3, admission.inFlight());
+        admission.track(CompletableFuture.completedFuture(null), CompletableFuture.completedFuture(null));
+        admission.track(CompletableFuture.completedFuture(null), null);
+        assertEquals(3, admission.inFlight());
+    }
+
+    @Test
     void anAlreadyAnsweredWriteIsNotCounted() {
         admission.track(CompletableFuture.completedFuture(null));
         assertEquals(0, admission.inFlight());
