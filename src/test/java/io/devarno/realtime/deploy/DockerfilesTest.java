@@ -97,6 +97,7 @@ class DockerfilesTest {
         assertEquals("10", flags.get("MinHeapFreeRatio"), "MinHeapFreeRatio");
         assertEquals("20", flags.get("MaxHeapFreeRatio"), "MaxHeapFreeRatio");
         assertEquals("2000", flags.get("TrimNativeHeapInterval"), "TrimNativeHeapInterval");
+        assertEquals("1", flags.get("TieredStopAtLevel"), "TieredStopAtLevel (C1 only: cheap warm-up)");
     }
 
     /** Build output, and the inputs Dockerfile.native-multistage builds from (NativeImageTest checks it copies no more). */
