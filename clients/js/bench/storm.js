@@ -29,7 +29,7 @@ const settings = {
 };
 // the JVM image's settings (src/main/docker/Dockerfile.jvm), as in the other figures of docs/benchmarks.md
 const jvm = ["-XX:+UseSerialGC", "-Xms48m", "-Xmn24m", "-Xmx512m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
-  "-Dquarkus.vertx.event-loops-pool-size=1"];
+  "-XX:TieredStopAtLevel=1", "-Dquarkus.vertx.event-loops-pool-size=1"];
 const [a, b] = await Promise.all([
   Service.start({ name: "storm-a", redis, keys, settings, jvm }),
   Service.start({ name: "storm-b", redis, keys, settings, jvm }),

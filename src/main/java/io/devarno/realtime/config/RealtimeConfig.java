@@ -177,7 +177,8 @@ public interface RealtimeConfig {
 
     interface Admission {
         /**
-         * Upgrades accepted whose first presence write Redis has not answered yet (each counted for at most
+         * Upgrades accepted whose first presence write, or for a user's first tab the subscription of their channel,
+         * Redis has not answered yet (each counted for at most
          * {@code redis.timeout}). Past it, upgrades get 503 with {@code Retry-After} at once instead of queueing
          * behind Redis or a saturated event loop: a reconnect storm is admitted at the pace the pod can serve.
          */

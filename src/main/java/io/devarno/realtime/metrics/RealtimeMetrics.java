@@ -106,7 +106,7 @@ public class RealtimeMetrics {
     public void bindUpgradesInFlight(Supplier<Number> inFlight) {
         Gauge.builder("realtime.upgrades.in.flight", inFlight)
                 .description(
-                        "Connections just opened whose first presence write Redis has not answered yet (admission control)")
+                        "Connections just opened whose first presence write or subscription Redis has not answered yet (admission control)")
                 .register(registry);
     }
 

@@ -22,7 +22,8 @@ import io.vertx.mutiny.core.Vertx;
 
 /**
  * Admission control for connect storms (docs/operations.md#reconnect-storms): counts the connections just opened whose
- * first presence write Redis has not answered yet, and tells the upgrade gate to refuse new upgrades (503 with
+ * first presence write (and, for a user's first tab, the subscription of their channel) Redis has not answered
+ * yet, and tells the upgrade gate to refuse new upgrades (503 with
  * {@code Retry-After}) while {@code realtime.admission.max-in-flight} of them are pending. A storm then costs the pod
  * what it can serve, and the rest comes back later instead of queueing until it times out. A write counts for at most
  * {@code realtime.redis.timeout}: a Redis that stopped answering must not close the door for good (upgrades are
