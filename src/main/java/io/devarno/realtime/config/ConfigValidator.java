@@ -89,10 +89,10 @@ public class ConfigValidator {
                 config.presence().writesInFlight());
         atLeastOne(
                 problems, "realtime.admission.max-in-flight", config.admission().maxInFlight());
-        if (config.admission().acceptsPerTurn() < 0) {
-            problems.add("realtime.admission.accepts-per-turn must be 0 (no pacing) or more (was "
-                    + config.admission().acceptsPerTurn() + ")");
-        }
+        zeroOrMore(
+                problems,
+                "realtime.admission.accepts-per-turn",
+                config.admission().acceptsPerTurn());
         if (config.admission().retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("realtime.admission.retry-after must be at least 1s (was "
                     + config.admission().retryAfter() + ")");

@@ -87,7 +87,7 @@ public class AcceptPacer {
                 return;
             }
             EventLoop loop = accepted.eventLoop();
-            Turn turn = turns.computeIfAbsent(loop, Turn::new);
+            Turn turn = turns.computeIfAbsent(loop, unused -> new Turn());
             if (turn.accepted++ == 0) {
                 loop.execute(turn);
             }
@@ -100,22 +100,21 @@ public class AcceptPacer {
 
         private void turnEnded(Turn turn) {
             turn.accepted = 0;
-            if (paused && turns.values().stream().allMatch(t -> t.accepted < acceptsPerTurn)) {
-                paused = false;
-                listener.config().setAutoRead(true);
+            if (!paused) {
+                return;
             }
-        }
-
-        @Override
-        public boolean isSharable() {
-            return false;
+            for (Turn other : turns.values()) {
+                if (other.accepted >= acceptsPerTurn) {
+                    return; // another loop is still behind
+                }
+            }
+            paused = false;
+            listener.config().setAutoRead(true);
         }
 
         /** Run on the accepting event loop once it gets to its tasks, i.e. once it has read what was ready. */
         private final class Turn implements Runnable {
             private int accepted;
-
-            Turn(EventLoop loop) {}
 
             @Override
             public void run() {
