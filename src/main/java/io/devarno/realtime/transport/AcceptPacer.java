@@ -2,6 +2,7 @@ package io.devarno.realtime.transport;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -58,13 +59,15 @@ public class AcceptPacer {
         if (listener == null || listener == watched) {
             return;
         }
-        synchronized (this) {
-            if (listener.pipeline().get(Handler.class) == null) {
-                listener.pipeline().addFirst("realtime-accept-pacer", new Handler(listener));
-                LOG.debugf("Accepts paced on %s: at most %d per event-loop turn", listener, acceptsPerTurn);
-            }
-            watched = listener;
+        pace(listener);
+    }
+
+    synchronized void pace(Channel listener) {
+        if (listener.pipeline().get(Handler.class) == null) {
+            listener.pipeline().addFirst("realtime-accept-pacer", new Handler(listener));
+            LOG.debugf("Accepts paced on %s: at most %d per event-loop turn", listener, acceptsPerTurn);
         }
+        watched = listener;
     }
 
     /**
@@ -87,7 +90,7 @@ public class AcceptPacer {
                 return;
             }
             EventLoop loop = accepted.eventLoop();
-            Turn turn = turns.computeIfAbsent(loop, unused -> new Turn());
+            Turn turn = turns.computeIfAbsent(loop, Turn::new);
             if (turn.accepted++ == 0) {
                 loop.execute(turn);
             }
@@ -112,13 +115,25 @@ public class AcceptPacer {
             listener.config().setAutoRead(true);
         }
 
-        /** Run on the accepting event loop once it gets to its tasks, i.e. once it has read what was ready. */
+        /**
+         * Queued on the accepting event loop behind the registrations of the connections it counts. It ends the turn
+         * from the loop's next task phase (a task scheduled now is only taken at the start of a task phase), that is
+         * once the loop has also read what those connections sent. Ending it at once would let the acceptor, woken
+         * on the same core, hand over the next connections while the loop is still in this task phase, and one
+         * iteration would register them all and then read all their upgrade requests at once.
+         */
         private final class Turn implements Runnable {
+            private final EventLoop loop;
+            private final Runnable end = () -> listener.eventLoop().execute(() -> turnEnded(this));
             private int accepted;
+
+            Turn(EventLoop loop) {
+                this.loop = loop;
+            }
 
             @Override
             public void run() {
-                listener.eventLoop().execute(() -> turnEnded(this));
+                loop.schedule(end, 0, TimeUnit.NANOSECONDS);
             }
         }
     }
