@@ -1,6 +1,7 @@
 package io.devarno.realtime.hub;
 
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -173,6 +174,14 @@ public class Hub implements Outbox.Listener {
 
     public void forEachClient(Consumer<Client> action) {
         clientsByUser.values().forEach(tabs -> tabs.forEach(action));
+    }
+
+    /**
+     * Every connection, for a pass spread over several tasks: safe to hold across them (each user's tabs are an
+     * immutable list), it may skip a connection opened meanwhile and still return one closed meanwhile.
+     */
+    public Iterator<Client> clients() {
+        return clientsByUser.values().stream().flatMap(List::stream).iterator();
     }
 
     /** True when the user holds at least one connection on this pod. */

@@ -17,6 +17,10 @@ import io.vertx.mutiny.core.Vertx;
 /**
  * One timer for the whole pod: pings each connection every {@code ping-interval}, closes the ones silent
  * for {@code pong-timeout} (1001, "pong timeout") and the ones whose token expired (4001).
+ *
+ * <p>Each tick's pass goes in slices a millisecond apart ({@link Sweep}): the connections that arrived in the same
+ * second of a reconnect storm all fall due in the same tick, and writing thousands of pings in one task (then
+ * reading thousands of pongs in one turn) would hold every other connection's deliveries behind them.
  */
 @ApplicationScoped
 public class Heartbeat {
@@ -31,8 +35,18 @@ public class Heartbeat {
      */
     private final WireFrame ping = WireFrame.ping();
 
+    /**
+     * Pings written or connections closed per slice, and connections looked at per slice: with slices at least a
+     * millisecond apart, up to ~16,000 pings a second, 9 times what 100,000 connections need at the default 54 s.
+     */
+    static final int SLICE_ACTIONS = 16;
+
+    static final int SLICE_SCANNED = 4096;
+
     private Vertx vertx;
     private long timer = -1;
+    /** The pass under way, if any; touched only on the timer's context. */
+    private Sweep<Client> sweep;
 
     public Heartbeat(Hub hub, RealtimeConfig config) {
         this.hub = hub;
@@ -57,14 +71,26 @@ public class Heartbeat {
     }
 
     void tick() {
-        long now = System.nanoTime();
-        long nowEpochSeconds = System.currentTimeMillis() / 1000;
-        hub.forEachClient(client -> check(client, now, nowEpochSeconds));
+        if (sweep == null) {
+            sweep = new Sweep<>(hub.clients(), SLICE_ACTIONS, SLICE_SCANNED);
+            nextSlice();
+        }
     }
 
-    private void check(Client client, long now, long nowEpochSeconds) {
+    private void nextSlice() {
+        long now = System.nanoTime();
+        long nowEpochSeconds = System.currentTimeMillis() / 1000;
+        if (sweep.slice(client -> check(client, now, nowEpochSeconds))) {
+            vertx.setTimer(1, id -> nextSlice());
+        } else {
+            sweep = null;
+        }
+    }
+
+    /** True when it wrote a ping or closed the connection. */
+    private boolean check(Client client, long now, long nowEpochSeconds) {
         if (client.closeReason() != null) {
-            return;
+            return false;
         }
         if (now - client.lastActivityNanos() > pongTimeoutNanos) {
             client.close(CloseCode.PONG_TIMEOUT);
@@ -74,6 +100,9 @@ public class Heartbeat {
         } else if (now - client.lastPingNanos() >= pingIntervalNanos) {
             client.markPinged(now);
             client.enqueue(ping);
+        } else {
+            return false;
         }
+        return true;
     }
 }

@@ -4,7 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -88,6 +90,37 @@ class SocketProtocolTest extends ServiceTestBase {
         WsClient.Close close = silent.awaitClose(Duration.ofSeconds(5));
         assertEquals(1001, close.code());
         assertEquals("pong timeout", close.reason());
+    }
+
+    /**
+     * More silent peers than one heartbeat slice handles (Heartbeat.SLICE_ACTIONS): the pass goes on in later slices
+     * and reaches every one of them.
+     */
+    @Test
+    void thePongTimeoutReachesEverySilentPeerBeyondOneSlice() throws Exception {
+        int peers = 3 * Heartbeat.SLICE_ACTIONS + 8;
+        List<String> users = new ArrayList<>();
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < peers; i++) {
+                String user = uniqueUser("silent" + i);
+                Socket socket = new Socket(socketUri().getHost(), socketUri().getPort());
+                socket.getOutputStream().write(WsClient.upgradeRequest(socketUri(), Map.of("X-User-ID", user)));
+                sockets.add(socket); // never read: no pong ever goes back
+                users.add(user);
+                await().pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(5))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> redis().number("EXISTS", "presence:" + user) == 1);
+            }
+            // pong-timeout is 3 s in the tests; each closed connection's presence goes with it
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> users.stream().allMatch(user -> redis().number("EXISTS", "presence:" + user) == 0));
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
     }
 
     @Test
