@@ -57,6 +57,11 @@ final class BenchOptions {
               --pause S               between a wave's closes and the next wave [5]
               --quiet S               before the first wave: the server's CPU rate with only the steady tabs [5]
               --wave-timeout S        a wave ends, connected or not, after this long [120]
+              --slow-log-ms N         print each delivery slower than N ms with the wall-clock time, to match it
+                                      with a GC log or a trace of the server [0: off]
+              --steady-nice N         nice value of the steady tabs' event loop and of the publisher thread (e.g.
+                                      -10; needs root): on a generator short of CPU, the storm's own clients then
+                                      do not delay what is measured [0: unchanged]
               --presence-prefix P     presence keys, checked for ghosts after the last wave; '' skips [presence:]
               A refused upgrade is retried after its Retry-After (x 1-2, random), any other failure after 1-2 s;
               --max-inflight bounds concurrent handshakes [storm 4096].
@@ -113,6 +118,8 @@ final class BenchOptions {
     double pause = 5;
     double quiet = 5;
     double waveTimeout = 120;
+    int steadyNice = 0;
+    int slowLogMs = 0;
     String presencePrefix = "presence:";
 
     static BenchOptions parse(String[] args) {
@@ -198,6 +205,8 @@ final class BenchOptions {
                     case "--pause" -> o.pause = Double.parseDouble(v);
                     case "--quiet" -> o.quiet = Double.parseDouble(v);
                     case "--wave-timeout" -> o.waveTimeout = Double.parseDouble(v);
+                    case "--steady-nice" -> o.steadyNice = Integer.parseInt(v);
+                    case "--slow-log-ms" -> o.slowLogMs = Integer.parseInt(v);
                     case "--presence-prefix" -> o.presencePrefix = v;
                     default -> throw new UsageException("unknown option " + key);
                 }

@@ -314,6 +314,10 @@ final class Fleet {
         if (sent >= latencyFromNanos) {
             long micros = (now - sent) / 1000;
             latency.record(micros);
+            if (options.slowLogMs > 0 && micros > options.slowLogMs * 1000L) {
+                System.out.printf(
+                        "slow delivery at %d (epoch ms): %.1f ms%n", System.currentTimeMillis(), micros / 1e3);
+            }
             int second = (int) Math.min(3599, (sent - latencyFromNanos) / 1_000_000_000L);
             if (micros > worstPerSecond.get(second)) {
                 worstPerSecond.accumulateAndGet(second, micros, Math::max);

@@ -40,6 +40,7 @@ final class Storm {
         // The steady tabs get an event loop of their own: a storm's handshakes must not delay what they measure.
         Vertx steadyVertx =
                 Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+        steadyVertx.runOnContext(v -> ThreadNice.set(o.steadyNice, "the steady tabs' event loop"));
         Fleet steady = new Fleet(steadyOptions, steadyIds, steadyVertx);
         BenchOptions stormOptions = o.forUsers(o.users, o.userPrefix + "storm-");
         StormClients storm = new StormClients(stormOptions, new Identities(stormOptions), vertx);
@@ -258,6 +259,7 @@ final class Storm {
 
     /** Publishes to random steady users at --rate, each through lane user mod lanes (per-user order). */
     private void pace(List<PublishLane> lanes, long[] seqs, Identities ids, AtomicBoolean running) {
+        ThreadNice.set(o.steadyNice, "the publisher");
         SplittableRandom random = new SplittableRandom(o.seed);
         Payloads payloads = new Payloads(o.payloadSize);
         long t0 = System.nanoTime();
