@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The heartbeat's pass is cut into slices bounded by what they write and by what they look at. */
 class SweepTest {
 
-    private static final List<Integer> CONNECTIONS = IntStream.range(0, 10_000).boxed().toList();
+    private static final List<Integer> CONNECTIONS =
+            IntStream.range(0, 10_000).boxed().toList();
 
     @Test
     void aSliceActsOnAtMostMaxActionsItems() {
