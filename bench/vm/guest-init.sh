@@ -19,7 +19,7 @@ echo "guest: $(uname -r) cpus=$(nproc) mem=$(free -m | awk '/Mem/{print $2}')MB 
 
 redis-server --port 6399 --save '' --appendonly no --daemonize yes >/dev/null
 # The settings of src/main/docker/Dockerfile.jvm, one event loop as the ConfigMap sets it.
-MALLOC_ARENA_MAX=2 java -Dquarkus.vertx.event-loops-pool-size=1 -XX:+UseSerialGC -Xms48m -Xmn24m \
+MALLOC_ARENA_MAX=2 java -Dquarkus.vertx.event-loops-pool-size=1 -XX:+UseSerialGC -Xms256m -Xmn12m \
   -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=2000 ${podopts//,/ } \
   -Drealtime.auth.mode=trusted-header -Dquarkus.http.port=8085 -Dquarkus.redis.hosts=redis://127.0.0.1:6399 \
   -jar /opt/app/quarkus-run.jar > /tmp/pod.log 2>&1 &

@@ -28,7 +28,7 @@ const settings = {
   "quarkus.log.category.\"io.devarno.realtime\".level": "WARN",
 };
 // the JVM image's settings (src/main/docker/Dockerfile.jvm), as in the other figures of docs/benchmarks.md
-const jvm = ["-XX:+UseSerialGC", "-Xms48m", "-Xmn24m", "-Xmx512m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+const jvm = ["-XX:+UseSerialGC", "-Xms256m", "-Xmn12m", "-Xmx512m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
   "-XX:TieredStopAtLevel=1", "-Dquarkus.vertx.event-loops-pool-size=1"];
 const [a, b] = await Promise.all([
   Service.start({ name: "storm-a", redis, keys, settings, jvm }),

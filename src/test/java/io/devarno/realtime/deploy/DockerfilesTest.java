@@ -91,9 +91,9 @@ class DockerfilesTest {
         }
         assertEquals("true", flags.get("UseSerialGC"), "collector");
         assertEquals("false", flags.get("UseParallelGC"), "collector");
-        assertEquals(String.valueOf(24L << 20), flags.get("NewSize"), "young generation");
-        assertEquals(String.valueOf(24L << 20), flags.get("MaxNewSize"), "young generation");
-        assertEquals(String.valueOf(48L << 20), flags.get("InitialHeapSize"), "initial heap");
+        assertEquals(String.valueOf(12L << 20), flags.get("NewSize"), "young generation");
+        assertEquals(String.valueOf(12L << 20), flags.get("MaxNewSize"), "young generation");
+        assertEquals(String.valueOf(256L << 20), flags.get("InitialHeapSize"), "heap floor (connect storms)");
         assertEquals("10", flags.get("MinHeapFreeRatio"), "MinHeapFreeRatio");
         assertEquals("20", flags.get("MaxHeapFreeRatio"), "MaxHeapFreeRatio");
         assertEquals("2000", flags.get("TrimNativeHeapInterval"), "TrimNativeHeapInterval");
