@@ -295,6 +295,7 @@ final class BenchOptions {
         copy.userHeader = userHeader;
         copy.payloadSize = payloadSize;
         copy.connectTimeout = connectTimeout;
+        copy.slowLogMs = slowLogMs;
         return copy;
     }
 
