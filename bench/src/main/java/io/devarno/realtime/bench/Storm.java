@@ -210,6 +210,8 @@ final class Storm {
                 latencyText(steadyLatency), pings, steadyCloses, steady.openCount());
 
         Thread.sleep((long) (o.hold * 1000));
+        LatencyHistogram closeLatency = new LatencyHistogram();
+        steady.latency = closeLatency; // the closes and the pause after them, apart from the connects
         long closeStart = System.nanoTime();
         long cpuCloseStart = ProcSampler.sumCpuTicks(o.serverPids);
         storm.closeAll(30);
@@ -235,6 +237,10 @@ final class Storm {
                 "  all closed in %.2f s (server gauge %s), server CPU per close %s ms%n",
                 closeNanos / 1e9, r.get("server_connections_after_close"), r.get("server_cpu_ms_per_close"));
         Thread.sleep((long) (o.pause * 1000));
+        r.put("steady_delivery_while_closing_ms", latencyMap(closeLatency));
+        System.out.printf(
+                "  steady tabs while the storm's clients closed (and the pause after): delivery (ms) %s%n",
+                latencyText(closeLatency));
         return r;
     }
 
