@@ -45,6 +45,7 @@ public class Heartbeat {
 
     private Vertx vertx;
     private long timer = -1;
+    private volatile long sliceTimer = -1;
     /** The pass under way, if any; touched only on the timer's context. */
     private Sweep<Client> sweep;
 
@@ -67,6 +68,7 @@ public class Heartbeat {
     void stop() {
         if (vertx != null) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(sliceTimer);
         }
     }
 
@@ -81,7 +83,7 @@ public class Heartbeat {
         long now = System.nanoTime();
         long nowEpochSeconds = System.currentTimeMillis() / 1000;
         if (sweep.slice(client -> check(client, now, nowEpochSeconds))) {
-            vertx.setTimer(1, id -> nextSlice());
+            sliceTimer = vertx.setTimer(1, id -> nextSlice());
         } else {
             sweep = null;
         }
